@@ -20,6 +20,7 @@ CHUNKER_VERSION = "2"
 MAX_CHUNK_CHARS = 700
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9À-Ý])|\n+")
+_NOT_A_SENTENCE = re.compile(r"\s*(?:\d{1,3}|[A-Z])[.)]")
 _FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\]")
 
 
@@ -56,6 +57,8 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Return the spans of the sentences (and list items) in `text[start:end]`."""
     spans, cursor = [], start
     for match in _SENTENCE_BREAK.finditer(text, start, end):
+        if _NOT_A_SENTENCE.fullmatch(text, cursor, match.start()):
+            continue  # "1." of a list item or an initial, not the end of a sentence
         spans.append((cursor, match.start()))
         cursor = match.end()
     spans.append((cursor, end))

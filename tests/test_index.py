@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import Assistant
+from assistant.answer import default_encoders
+from assistant.chunking import CHUNKER_VERSION
+from assistant.config import Settings
+from assistant.errors import IndexProblem
+from assistant.index import MANIFEST, build_index, build_lock, load_index, stale_reason
+
+
+@pytest.fixture
+def fresh(own_paths: Settings) -> Settings:
+    build_index(own_paths.corpus_dir, own_paths.index_dir, default_encoders())
+    return own_paths
+
+
+def test_manifest_records_what_the_index_was_built_from(fresh: Settings):
+    manifest = json.loads((fresh.index_dir / MANIFEST).read_text())
+    assert manifest["chunker_version"] == CHUNKER_VERSION
+    assert manifest["encoders"]["minilm"]["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert manifest["encoders"]["minilm"]["dimension"] == 384
+    assert len(manifest["corpus_hash"]) == 64
+    assert manifest["built_at"].endswith("Z")
+    assert set(manifest["files"]) == {"chunks.jsonl", "minilm.faiss", "minilm.sentences.npy"}
+    index = load_index(fresh.index_dir)
+    assert index.chunk_vectors["minilm"].ntotal == len(index.chunks) == manifest["chunk_count"]
+    assert np.allclose(np.linalg.norm(index.sentence_vectors["minilm"], axis=1), 1, atol=1e-4)
+
+
+def test_fresh_index_is_not_stale(fresh: Settings):
+    assert stale_reason(fresh.index_dir, fresh.corpus_dir, default_encoders()) is None
+
+
+def _edit_corpus(settings: Settings) -> None:
+    path = next(settings.corpus_dir.iterdir())
+    path.write_text(path.read_text() + "\nA new paragraph about summer schools.\n")
+
+
+def _change_chunker(settings: Settings) -> None:
+    manifest = json.loads((settings.index_dir / MANIFEST).read_text())
+    manifest["chunker_version"] = "0"
+    (settings.index_dir / MANIFEST).write_text(json.dumps(manifest))
+
+
+def _change_model(settings: Settings) -> None:
+    manifest = json.loads((settings.index_dir / MANIFEST).read_text())
+    manifest["encoders"]["minilm"]["fingerprint"] = "other-weights"
+    (settings.index_dir / MANIFEST).write_text(json.dumps(manifest))
+
+
+def _truncate_vectors(settings: Settings) -> None:
+    path = settings.index_dir / "minilm.faiss"
+    path.write_bytes(path.read_bytes()[:100])
+
+
+def _delete_index(settings: Settings) -> None:
+    for path in settings.index_dir.iterdir():
+        path.unlink()
+    settings.index_dir.rmdir()
+
+
+@pytest.mark.parametrize("damage, reason", [
+    (_edit_corpus, "the corpus changed"), (_change_chunker, "older chunker"),
+    (_change_model, "another embedding model"), (_truncate_vectors, "missing or damaged"),
+    (_delete_index, "no index")])
+def test_stale_or_damaged_index_is_detected_and_rebuilt(fresh: Settings, damage, reason):
+    damage(fresh)
+    assert reason in stale_reason(fresh.index_dir, fresh.corpus_dir, default_encoders())
+    notices: list[str] = []
+    answer = Assistant.load(fresh, notify=notices.append).ask("What are the school's values?")
+    assert len(notices) == 1 and notices[0].startswith("Rebuilding the index: ")
+    assert reason in notices[0]
+    assert stale_reason(fresh.index_dir, fresh.corpus_dir, default_encoders()) is None
+    assert answer.answered
+
+
+class ExplodingEncoder:
+    """The real MiniLM, failing halfway through a build as a killed process would."""
+
+    def __init__(self) -> None:
+        self.inner = default_encoders()["minilm"]
+        self.name, self.dimension = self.inner.name, self.inner.dimension
+
+    def fingerprint(self) -> str:
+        return self.inner.fingerprint()
+
+    def encode_documents(self, texts):
+        raise KeyboardInterrupt
+
+    def encode_queries(self, texts):
+        return self.inner.encode_queries(texts)
+
+
+def test_interrupted_build_leaves_the_previous_index_whole(fresh: Settings):
+    before = {p.name: p.read_bytes() for p in fresh.index_dir.iterdir()}
+    _edit_corpus(fresh)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(fresh.corpus_dir, fresh.index_dir, {"minilm": ExplodingEncoder()})
+    assert {p.name: p.read_bytes() for p in fresh.index_dir.iterdir()} == before
+    assert not [p for p in fresh.index_dir.parent.iterdir() if p.name.startswith(".index-")]
+
+
+def test_builds_are_serialised_by_a_lock(own_paths: Settings):
+    order: list[str] = []
+
+    def build() -> None:
+        build_index(own_paths.corpus_dir, own_paths.index_dir, default_encoders())
+        order.append("built")
+
+    with build_lock(own_paths.index_dir):
+        worker = threading.Thread(target=build)
+        worker.start()
+        time.sleep(0.3)
+        order.append("lock released")
+    worker.join(timeout=60)
+    assert order == ["lock released", "built"]
+
+
+def test_empty_corpus_is_a_clear_error(tmp_path: Path):
+    (tmp_path / "corpus").mkdir()
+    with pytest.raises(IndexProblem, match="Nothing to index"):
+        build_index(tmp_path / "corpus", tmp_path / "index", default_encoders())
