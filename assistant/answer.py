@@ -14,16 +14,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from assistant.config import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, MAX_TOP_K, Settings
-from assistant.embedding import Encoder, MiniLMEncoder
+from assistant.embedding import E5Encoder, Encoder, MiniLMEncoder
 from assistant.errors import QuestionError
 from assistant.index import build_index, load_index, stale_reason
 from assistant.language import detect_language
+from assistant.scope import ScopeJudge
 from assistant.search import Ranked, Retriever
-
-# Cosine of MiniLM question and best passage below which nothing in the policy is relevant.
-# Chosen on the evaluation set (see README): in-scope questions score 0.35 and above,
-# out-of-scope ones (fees, parking, weather) mostly below 0.30.
-ABSTAIN_BELOW = 0.30
 
 NOT_COVERED = (
     "The international policy does not say anything about that. It covers INSA Lyon's "
@@ -61,7 +57,7 @@ class Answer:
 
 
 def default_encoders() -> dict[str, Encoder]:
-    return {"minilm": MiniLMEncoder()}
+    return {"minilm": MiniLMEncoder(), "e5": E5Encoder()}
 
 
 def clean_question(question: object) -> str:
@@ -104,8 +100,11 @@ def clean_top_k(top_k: object) -> int:
 
 
 class Assistant:
-    def __init__(self, retriever: Retriever, documents: Mapping[str, str]) -> None:
+    def __init__(
+        self, retriever: Retriever, scope: ScopeJudge, documents: Mapping[str, str]
+    ) -> None:
         self.retriever = retriever
+        self.scope = scope
         self.documents = documents  # source -> full text, for the UI's policy view
 
     @classmethod
@@ -133,18 +132,19 @@ class Assistant:
             if chunk.source not in documents:
                 path = settings.corpus_dir.parent / chunk.source
                 documents[chunk.source] = path.read_text(encoding="utf-8")
-        return cls(Retriever(index, encoders), documents)
+        return cls(Retriever(index, encoders), ScopeJudge(index, encoders), documents)
 
     def ask(self, question: str, history: Sequence[str] = (), top_k: int = 3) -> Answer:
         """Answer with the `top_k` most relevant passages, or explain why there is none."""
         question = clean_question(question)
         history = clean_history(history)
         top_k = clean_top_k(top_k)
-        ranked = self.retriever.rank(question, history, top_k)
         language = detect_language(question)
-        if not ranked or ranked[0].score < ABSTAIN_BELOW:
+        retrieval = self.retriever.retrieve(question, history, top_k, english=language == "en")
+        if not self.scope.covers(retrieval):
             return Answer(question, False, language, NOT_COVERED, ())
-        return Answer(question, True, language, None, tuple(self._passage(r) for r in ranked))
+        passages = tuple(self._passage(r) for r in retrieval.ranked)
+        return Answer(question, True, language, None, passages)
 
     def _passage(self, ranked: Ranked) -> Passage:
         chunk = ranked.chunk

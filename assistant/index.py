@@ -183,6 +183,14 @@ class LoadedIndex:
             Hit(self.chunks[i], float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0
         ]
 
+    def all_scores(self, key: str, query: np.ndarray) -> np.ndarray:
+        """Return the cosine of one query vector with every chunk, in chunk order."""
+        hits = self.search(key, query, len(self.chunks))
+        scores = np.empty(len(self.chunks), dtype=np.float32)
+        for hit in hits:
+            scores[hit.chunk.id] = hit.score
+        return scores
+
     def sentence_vectors_of(self, key: str, chunk: Chunk) -> np.ndarray:
         return self.sentence_vectors[key][
             self.sentence_offsets[chunk.id] : self.sentence_offsets[chunk.id + 1]

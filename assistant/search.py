@@ -1,9 +1,11 @@
-"""Rank chunks for a question and pick each chunk's answer sentence.
+"""Rank chunks for a question by fusing three signals, and pick each chunk's answer sentence.
 
-Dense retrieval with the English MiniLM over chunk vectors; the answer sentence is the chunk
-sentence whose vector is nearest the question. A follow-up that leans on an earlier turn
-("And CDEFI?") is searched together with that turn. Does not decide whether to answer:
-see `answer`.
+Signals, over the same chunks: BM25 (names, acronyms, numbers), the English MiniLM, and the
+multilingual e5 (questions in any language). Each is scaled to a comparable range and summed
+with weights that depend on whether the question is English (for other languages only e5
+understands the words). A follow-up that leans on an earlier turn ("And CGE?") is also
+searched together with that turn. The answer sentence is chosen by the same signals.
+Does not decide whether to answer: see `answer`.
 """
 
 from __future__ import annotations
@@ -17,40 +19,150 @@ import numpy as np
 from assistant.chunking import Chunk
 from assistant.embedding import Encoder
 from assistant.index import LoadedIndex
+from assistant.lexical import BM25, tokenize
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-# A question this short, with history, is read as a continuation of the previous turn.
-FOLLOW_UP_MAX_WORDS = 4
+_WORD = re.compile(r"\w+")
+_LEANS_ON_CONTEXT = re.compile(
+    r"^(and|or|but|what about|how about|et|ou|y|und|e)\b|\b(it|its|they|them|their|this|that|"
+    r"these|those|one|ones|there|il|elle|ils|elles|cela|ça|ello|es|sie)\b",
+    re.IGNORECASE,
+)
+# A question with at most this many content words cannot stand alone ("Which countries?").
+STANDALONE_MIN_TERMS = 3
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Fusion weights, chosen on the tuning split of the evaluation set (see benchmarks/)."""
+
+    bm25: float = 0.5
+    minilm: float = 0.5
+    e5: float = 1.0
+    e5_non_english: float = 1.0
+    context: float = 1.0  # weight of the (earlier turn + question) search for a follow-up
+    sentence_overlap: float = 0.5
+
+
+# e5 cosines crowd into [0.7, 0.9]; stretching them from this floor makes them comparable
+# with MiniLM cosines, which spread over [0, 0.8].
+E5_FLOOR, E5_SPAN = 0.72, 0.2
+# BM25 saturates: beyond this score a passage is as lexically relevant as it gets.
+BM25_SATURATION = 3.0
 
 
 @dataclass(frozen=True)
 class Ranked:
     chunk: Chunk
-    score: float
+    score: float  # fused relevance: comparable across questions, used to abstain
     highlight: tuple[int, int]  # absolute span of the answer sentence in the document
 
 
-def search_query(question: str, history: Sequence[str]) -> str:
-    """Fold the last user turn into a short follow-up so it can be searched on its own."""
-    if history and len(_WORD.findall(question)) <= FOLLOW_UP_MAX_WORDS:
-        return f"{history[-1]} {question}"
-    return question
+@dataclass(frozen=True)
+class Query:
+    text: str
+    english: bool
+    vectors: Mapping[str, np.ndarray]
+    terms: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    ranked: tuple[Ranked, ...]
+    query: Query  # what was searched: the question, or the follow-up joined to its context
+
+
+Signals = dict[str, np.ndarray]  # signal name -> scaled score of every chunk
+
+
+def _fuse(signals: Signals, english: bool, w: Weights) -> np.ndarray:
+    if english:
+        return w.bm25 * signals["bm25"] + w.minilm * signals["minilm"] + w.e5 * signals["e5"]
+    return w.e5_non_english * signals["e5"]  # BM25 and MiniLM only know English words
+
+
+def combine(
+    own: Signals, context: Signals | None, *, english: bool, weights: Weights
+) -> np.ndarray:
+    """Fuse the signals into one relevance per chunk, on the same scale whatever the weights."""
+    w = weights
+    total = _fuse(own, english, w)
+    norm = w.bm25 + w.minilm + w.e5 if english else w.e5_non_english
+    if context is not None:
+        total = total + w.context * _fuse(context, english, w)
+        norm *= 1 + w.context
+    return total / norm
+
+
+def depends_on_history(question: str, history: Sequence[str]) -> bool:
+    """Tell whether a question only makes sense with the earlier turn ("and in Asia?")."""
+    if not history:
+        return False
+    return (
+        bool(_LEANS_ON_CONTEXT.search(question)) or len(tokenize(question)) < STANDALONE_MIN_TERMS
+    )
 
 
 class Retriever:
-    def __init__(self, index: LoadedIndex, encoders: Mapping[str, Encoder]) -> None:
+    def __init__(
+        self, index: LoadedIndex, encoders: Mapping[str, Encoder], weights: Weights = Weights()
+    ) -> None:
         self.index = index
         self.encoders = encoders
+        self.weights = weights
+        self.bm25 = BM25([chunk.search_text for chunk in index.chunks])
 
-    def rank(self, question: str, history: Sequence[str], k: int) -> list[Ranked]:
+    def encode(self, text: str, english: bool) -> Query:
+        vectors = {key: e.encode_queries([text])[0] for key, e in self.encoders.items()}
+        return Query(text, english, vectors, frozenset(tokenize(text)))
+
+    def chunk_signals(self, query: Query) -> Signals:
+        """Return each signal's scaled score for every chunk."""
+        signals = {"bm25": np.minimum(self.bm25.scores(query.text) / BM25_SATURATION, 1.0)}
+        for key, vector in query.vectors.items():
+            cosines = self.index.all_scores(key, vector)
+            signals[key] = (cosines - E5_FLOOR) / E5_SPAN if key == "e5" else cosines
+        return signals
+
+    def context_query(self, query: Query, history: Sequence[str]) -> Query | None:
+        """Return the earlier turn joined to a follow-up that leans on it, else None."""
+        if not depends_on_history(query.text, history):
+            return None
+        return self.encode(f"{history[-1]} {query.text}", query.english)
+
+    def signals(self, query: Query, context: Query | None) -> tuple[Signals, Signals | None]:
+        """Return the question's signals, and the follow-up context's if there is one."""
+        own = self.chunk_signals(query)
+        return own, self.chunk_signals(context) if context is not None else None
+
+    def retrieve(
+        self, question: str, history: Sequence[str], k: int, english: bool = True
+    ) -> Retrieval:
         """Return the `k` best chunks for the question, best first."""
-        query = search_query(question, history)
-        vector = self.encoders["minilm"].encode_queries([query])[0]
-        hits = self.index.search("minilm", vector, k)
-        return [
-            Ranked(hit.chunk, hit.score, self._answer_sentence(hit.chunk, vector)) for hit in hits
+        query = self.encode(question, english)
+        context = self.context_query(query, history)
+        fused = combine(*self.signals(query, context), english=english, weights=self.weights)
+        order = np.argsort(-fused, kind="stable")[:k]
+        ranked = [
+            Ranked(
+                self.index.chunks[i],
+                float(fused[i]),
+                self.answer_sentence(self.index.chunks[i], query),
+            )
+            for i in order
         ]
+        return Retrieval(tuple(ranked), context or query)
 
-    def _answer_sentence(self, chunk: Chunk, query: np.ndarray) -> tuple[int, int]:
-        vectors = self.index.sentence_vectors_of("minilm", chunk)
-        return chunk.sentences[int(np.argmax(vectors @ query))]
+    def answer_sentence(self, chunk: Chunk, query: Query) -> tuple[int, int]:
+        """Pick the chunk sentence the signals favour: both encoders plus shared terms."""
+        w = self.weights
+        score = np.zeros(len(chunk.sentences), dtype=np.float32)
+        for key, vector in query.vectors.items():
+            if key == "minilm" and not query.english:
+                continue
+            cosines = self.index.sentence_vectors_of(key, chunk) @ vector
+            score += (cosines - E5_FLOOR) / E5_SPAN if key == "e5" else cosines
+        if query.english and query.terms:
+            for position, sentence in enumerate(chunk.sentence_texts()):
+                shared = query.terms & set(tokenize(sentence))
+                score[position] += w.sentence_overlap * len(shared) / len(query.terms)
+        return chunk.sentences[int(np.argmax(score))]

@@ -45,9 +45,17 @@ def test_top_k_passages(assistant: Assistant, top_k: int):
     assert len(assistant.ask("What is AGERA?", top_k=top_k).passages) == min(top_k, chunk_count)
 
 
-@pytest.mark.parametrize("question, problem", [
-    ("", "empty"), ("   \n\t ", "empty"), ("\x00\x01", "empty"),
-    ("x" * (MAX_QUESTION_CHARS + 1), "limit is 1,000"), (None, "must be text"), (42, "must be text")])
+@pytest.mark.parametrize(
+    "question, problem",
+    [
+        ("", "empty"),
+        ("   \n\t ", "empty"),
+        ("\x00\x01", "empty"),
+        ("x" * (MAX_QUESTION_CHARS + 1), "limit is 1,000"),
+        (None, "must be text"),
+        (42, "must be text"),
+    ],
+)
 def test_bad_questions_are_refused_with_a_reason(assistant: Assistant, question, problem):
     with pytest.raises(AssistantError, match=problem):
         assistant.ask(question)  # type: ignore[arg-type]
@@ -56,21 +64,28 @@ def test_bad_questions_are_refused_with_a_reason(assistant: Assistant, question,
 @pytest.mark.parametrize("top_k", [0, -1, 10**9, "3", 2.5, True])
 def test_bad_top_k_is_refused(assistant: Assistant, top_k):
     with pytest.raises(AssistantError, match="top_k must be"):
-        assistant.ask("What are the values?", top_k=top_k)
+        assistant.ask("What are the school's values?", top_k=top_k)
 
 
 @pytest.mark.parametrize("history", ["a string", 42, [42], [""], ["x" * 2000]])
 def test_bad_history(assistant: Assistant, history):
     if history == [""]:  # empty turns are ignored, not an error
-        assert assistant.ask("What are the values?", history=history).answered
+        assert assistant.ask("What are the school's values?", history=history).answered
         return
     with pytest.raises(AssistantError, match="history"):
-        assistant.ask("What are the values?", history=history)
+        assistant.ask("What are the school's values?", history=history)
 
 
-@pytest.mark.parametrize("question", [
-    "What are the values? 🎓🇫🇷", "ما هي قيم المدرسة؟", "<script>alert(1)</script> values?",
-    "Values\x00 of\x1b[31m the school?", "學校 values 価値"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What are the values? 🎓🇫🇷",
+        "ما هي قيم المدرسة؟",
+        "<script>alert(1)</script> values?",
+        "Values\x00 of\x1b[31m the school?",
+        "學校 values 価値",
+    ],
+)
 def test_nasty_but_valid_questions_still_answer_or_abstain(assistant: Assistant, question):
     answer = assistant.ask(question)
     assert answer.answered in (True, False)

@@ -36,7 +36,10 @@ def test_chunks_know_document_title_and_section(chunks):
     by_text = {c.text[:30]: c for c in chunks}
     chunk = by_text["INSA Lyon has relations on the"]
     assert (chunk.source, chunk.title, chunk.section) == (
-        "corpus/insa-lyon-international-policy.md", "International policy", "A worldwide influence")
+        "corpus/insa-lyon-international-policy.md",
+        "International policy",
+        "A worldwide influence",
+    )
 
 
 def test_list_stays_with_its_introduction(chunks):
@@ -47,9 +50,15 @@ def test_list_stays_with_its_introduction(chunks):
     assert missions[0].sentence_texts()[1].startswith("1. Training")
 
 
-@pytest.mark.parametrize("acronym, expansion", [
-    ("AGERA", "Alliance des Grandes Ecoles"), ("CGE", "Conférence des Grandes Ecoles"),
-    ("CDEFI", "Conférence des Directeurs"), ("UMI", "Unité Mixte Internationale")])
+@pytest.mark.parametrize(
+    "acronym, expansion",
+    [
+        ("AGERA", "Alliance des Grandes Ecoles"),
+        ("CGE", "Conférence des Grandes Ecoles"),
+        ("CDEFI", "Conférence des Directeurs"),
+        ("UMI", "Unité Mixte Internationale"),
+    ],
+)
 def test_footnotes_travel_with_the_citing_text(chunks, acronym, expansion):
     citing = [c for c in chunks if c.kind == "text" and acronym in c.text]
     assert citing and all(any(expansion in note for note in c.notes) for c in citing)

@@ -24,8 +24,12 @@ def test_committed_corpus_is_the_cleaned_source(cleaned):
 
 @pytest.mark.parametrize(
     "glued, attached",
-    [("AGERA1 )", "AGERA[^1])"), ("CGE2 ,", "CGE[^2],"), ("CDEFI3 )", "CDEFI[^3])"),
-     ("UMI4 )", "UMI[^4])")],
+    [
+        ("AGERA1 )", "AGERA[^1])"),
+        ("CGE2 ,", "CGE[^2],"),
+        ("CDEFI3 )", "CDEFI[^3])"),
+        ("UMI4 )", "UMI[^4])"),
+    ],
 )
 def test_footnote_numbers_become_references(cleaned, glued, attached):
     assert attached in cleaned.markdown
@@ -42,8 +46,11 @@ def test_headings_list_and_front_matter(cleaned):
     text = cleaned.markdown
     assert text.startswith("---\ntitle: International policy\nsource: ")
     assert "\n# International policy\n" in text
-    for heading in ("INSA Lyon integrated in networks", "A worldwide influence",
-                    "An internationalisation process strongly settled"):
+    for heading in (
+        "INSA Lyon integrated in networks",
+        "A worldwide influence",
+        "An internationalisation process strongly settled",
+    ):
         assert f"\n## {heading}\n" in text
     assert "identified:\n\n1. Training international talents" in text
     assert "(engineers and doctors)\n2. Giving" in text

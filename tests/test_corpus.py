@@ -19,8 +19,12 @@ def test_policy_structure(policy):
     assert policy.metadata["language"] == "en"
     assert policy.metadata["source"].startswith("INSA Lyon, International policy (PDF)")
     sections = list(dict.fromkeys(b.section for b in policy.blocks if b.kind != "footnote"))
-    assert sections == ["International policy", "INSA Lyon integrated in networks",
-                        "A worldwide influence", "An internationalisation process strongly settled"]
+    assert sections == [
+        "International policy",
+        "INSA Lyon integrated in networks",
+        "A worldwide influence",
+        "An internationalisation process strongly settled",
+    ]
     assert [b.kind for b in policy.blocks].count("list") == 1
     assert [b.kind for b in policy.blocks].count("footnote") == 4
 
@@ -38,14 +42,19 @@ def test_footnotes_know_their_citing_words(policy):
     assert notes["3"].cited_by == "CDEFI"
     assert notes["4"].cited_by == "LIA and UMI"
     assert notes["3"].section == "INSA Lyon integrated in networks"
-    assert policy.text[notes["2"].start : notes["2"].end].startswith("Conférence des Grandes Ecoles")
+    assert policy.text[notes["2"].start : notes["2"].end].startswith(
+        "Conférence des Grandes Ecoles"
+    )
 
 
 def test_plain_text_document():
-    doc = parse_document("Erasmus charter\n\nFirst paragraph.\n\nSecond one.\n".encode(), "corpus/x.txt")
+    doc = parse_document(b"Erasmus charter\n\nFirst paragraph.\n\nSecond one.\n", "corpus/x.txt")
     assert doc.title == "Erasmus charter"
     assert [doc.text[b.start : b.end] for b in doc.blocks] == [
-        "Erasmus charter", "First paragraph.", "Second one."]
+        "Erasmus charter",
+        "First paragraph.",
+        "Second one.",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -53,7 +62,10 @@ def test_plain_text_document():
     [
         (b"# T\n\nGood line.\nBad \xff byte.\n", "line 4: not valid UTF-8 (byte 0xff)"),
         (b"---\ntitle: T\nno colon here\n---\n\nText.\n", "line 3: front matter line is not"),
-        (b"---\ntitle: T\n\nText without closing.\n", "front matter opened with '---' is never closed"),
+        (
+            b"---\ntitle: T\n\nText without closing.\n",
+            "front matter opened with '---' is never closed",
+        ),
         (b"# Only a heading\n", "has no text to index"),
         (b"# T\n\nCites a note[^9].\n", "footnote [^9] is cited but never defined"),
         (b"# T\n\nA NUL\x00 byte.\n", "line 3: contains a NUL byte"),

@@ -29,7 +29,13 @@ def test_manifest_records_what_the_index_was_built_from(fresh: Settings):
     assert manifest["encoders"]["minilm"]["dimension"] == 384
     assert len(manifest["corpus_hash"]) == 64
     assert manifest["built_at"].endswith("Z")
-    assert set(manifest["files"]) == {"chunks.jsonl", "minilm.faiss", "minilm.sentences.npy"}
+    assert set(manifest["files"]) == {
+        "chunks.jsonl",
+        "minilm.faiss",
+        "minilm.sentences.npy",
+        "e5.faiss",
+        "e5.sentences.npy",
+    }
     index = load_index(fresh.index_dir)
     assert index.chunk_vectors["minilm"].ntotal == len(index.chunks) == manifest["chunk_count"]
     assert np.allclose(np.linalg.norm(index.sentence_vectors["minilm"], axis=1), 1, atol=1e-4)
@@ -67,10 +73,16 @@ def _delete_index(settings: Settings) -> None:
     settings.index_dir.rmdir()
 
 
-@pytest.mark.parametrize("damage, reason", [
-    (_edit_corpus, "the corpus changed"), (_change_chunker, "older chunker"),
-    (_change_model, "another embedding model"), (_truncate_vectors, "missing or damaged"),
-    (_delete_index, "no index")])
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        (_edit_corpus, "the corpus changed"),
+        (_change_chunker, "older chunker"),
+        (_change_model, "another embedding model"),
+        (_truncate_vectors, "missing or damaged"),
+        (_delete_index, "no index"),
+    ],
+)
 def test_stale_or_damaged_index_is_detected_and_rebuilt(fresh: Settings, damage, reason):
     damage(fresh)
     assert reason in stale_reason(fresh.index_dir, fresh.corpus_dir, default_encoders())
