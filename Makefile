@@ -13,8 +13,8 @@ $(INSTALLED): requirements.txt
 	touch $(INSTALLED)
 
 lint: $(INSTALLED)
-	$(VENV)/bin/ruff check assistant tests
-	$(VENV)/bin/ruff format --check assistant tests
+	$(VENV)/bin/ruff check assistant tests benchmarks
+	$(VENV)/bin/ruff format --check assistant tests benchmarks
 	$(VENV)/bin/mypy
 
 test: lint

@@ -17,7 +17,7 @@ from assistant.config import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, MAX_TOP_K, S
 from assistant.embedding import E5Encoder, Encoder, MiniLMEncoder
 from assistant.errors import QuestionError
 from assistant.index import build_index, load_index, stale_reason
-from assistant.language import detect_language
+from assistant.language import detect_language, language_notice
 from assistant.scope import ScopeJudge
 from assistant.search import Ranked, Retriever
 
@@ -50,6 +50,7 @@ class Answer:
     language: str
     message: str | None
     passages: tuple[Passage, ...]
+    notice: str | None = None  # e.g. the question's language was understood; English rules
 
     def to_dict(self) -> dict[str, Any]:
         """Return the public JSON contract (see README): extend it, never break it."""
@@ -142,9 +143,9 @@ class Assistant:
         language = detect_language(question)
         retrieval = self.retriever.retrieve(question, history, top_k, english=language == "en")
         if not self.scope.covers(retrieval):
-            return Answer(question, False, language, NOT_COVERED, ())
+            return Answer(question, False, language, NOT_COVERED, (), language_notice(language))
         passages = tuple(self._passage(r) for r in retrieval.ranked)
-        return Answer(question, True, language, None, passages)
+        return Answer(question, True, language, None, passages, language_notice(language))
 
     def _passage(self, ranked: Ranked) -> Passage:
         chunk = ranked.chunk

@@ -157,8 +157,8 @@ def _ask_batch(assistant: Any, top_k: int, lines: Any, out: TextIO) -> int:
 
 def _render(answer: Any, *, bold: bool) -> str:
     if not answer.answered:
-        return answer.message
-    blocks = []
+        return "\n\n".join(filter(None, [answer.notice, answer.message]))
+    blocks = [answer.notice] if answer.notice else []
     for number, passage in enumerate(answer.passages, start=1):
         text = passage.text
         if bold:

@@ -34,3 +34,33 @@ def detect_language(text: str) -> str:
         return FALLBACK
     language, confidence = _identifier().classify(text)
     return str(language) if confidence >= MIN_CONFIDENCE else FALLBACK
+
+
+NAMES = {
+    "ar": "Arabic",
+    "de": "German",
+    "es": "Spanish",
+    "fr": "French",
+    "it": "Italian",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "nl": "Dutch",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "ru": "Russian",
+    "tr": "Turkish",
+    "uk": "Ukrainian",
+    "vi": "Vietnamese",
+    "zh": "Chinese",
+}
+
+
+def language_notice(language: str) -> str | None:
+    """Say, for a question not in English, that it was understood and which text rules."""
+    if language == FALLBACK:
+        return None
+    name = NAMES.get(language, f"language '{language}'")
+    return (
+        f"Your question was understood as {name}. The passages are quoted from the policy "
+        "in English, which is the authoritative text."
+    )

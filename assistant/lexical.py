@@ -18,8 +18,8 @@ STOPWORDS = frozenset(
     "a an and are as at be been being but by can could did do does for from had has have how i "
     "in into is it its me my of on or our so than that the their them then there these they "
     "this those to was we were what when where which who whom why will with would you your "
-    "about also any each more most other some such very mean means stand stands tell please "
-    "s t".split()
+    "about also any each many more most much other some such through very mean means stand stands "
+    "tell please s t".split()
 )
 
 

@@ -27,8 +27,8 @@ _LEANS_ON_CONTEXT = re.compile(
     r"these|those|one|ones|there|il|elle|ils|elles|cela|ça|ello|es|sie)\b",
     re.IGNORECASE,
 )
-# A question with at most this many content words cannot stand alone ("Which countries?").
-STANDALONE_MIN_TERMS = 3
+# A question with fewer content words than this cannot stand alone ("Which countries?").
+STANDALONE_MIN_TERMS = 2
 
 
 @dataclass(frozen=True)

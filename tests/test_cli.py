@@ -113,6 +113,10 @@ def test_stdin_batch_good_and_bad_lines(capsys, use_built, monkeypatch):
     assert "unknown field(s): colour" in results[5]["error"]
     assert '"question" field' in results[6]["error"]
     assert results[7]["language"] == "fr"
+    assert (
+        "understood as French" in results[7]["notice"] and "authoritative" in results[7]["notice"]
+    )
+    assert results[0]["notice"] is None
 
 
 def test_stdin_batch_all_good_exits_zero(capsys, use_built, monkeypatch):
