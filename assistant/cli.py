@@ -88,6 +88,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (`| head`); nothing left to say
+        return 1
+    except OSError as error:
+        print(
+            f"error: {error.strerror or error}: {error.filename or ''}. Check that the corpus "
+            "folder is readable and the index folder writable.",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def _build(settings: Settings) -> int:

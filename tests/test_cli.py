@@ -174,3 +174,15 @@ def test_bad_corpus_file_is_named_but_others_still_build(capsys, own_paths):
     status, out, err = run(capsys, ["build"])
     assert status == 0 and "from 1 document(s)" in out
     assert "warning: skipped corpus/broken.md: line 3: not valid UTF-8" in err
+
+
+def test_os_error_becomes_one_line(capsys, own_paths, monkeypatch):
+    import assistant.index
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(own_paths.index_dir))
+
+    monkeypatch.setattr(assistant.index.tempfile, "mkdtemp", refuse)
+    status, out, err = run(capsys, ["build"])
+    assert status == 1 and out == ""
+    assert err.startswith("error: Permission denied: ") and err.count("\n") == 1
