@@ -128,6 +128,7 @@ class Assistant:
         index = load_index(settings.index_dir)
         for encoder in encoders.values():
             encoder.encode_queries(["warm up"])  # load weights now, not inside the first answer
+        detect_language("warm up the language model")
         documents = {}
         for chunk in index.chunks:
             if chunk.source not in documents:
