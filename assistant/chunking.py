@@ -143,7 +143,7 @@ def chunk_document(document: Document, first_id: int = 0) -> list[Chunk]:
             notes = tuple(f"{n.cited_by}: {plain(text[n.start : n.end])}" for n in cited)
             add("text", section, run, notes)
     for note in document.footnotes:
-        spans = [piece for piece in _split_long(text, note.start, note.end)]
+        spans = list(_split_long(text, note.start, note.end))
         for run in _pack(spans):
             add("footnote", note.section, run, (f"{note.cited_by}:",) if note.cited_by else ())
     return chunks
