@@ -154,6 +154,9 @@ def groups(outcomes: Sequence[Outcome]) -> dict[str, list[Outcome]]:
             table[f"{split}/{kind}"] = [
                 o for o in outcomes if o.case.split == split and o.case.kind == kind
             ]
+        table[f"{split}/non-English"] = [
+            o for o in outcomes if o.case.split == split and o.case.lang != "en"
+        ]
     return {name: rows for name, rows in table.items() if rows}
 
 

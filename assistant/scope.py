@@ -21,17 +21,20 @@ from assistant.search import Query, Retrieval
 # Topics students ask about that an international *policy* does not address. Descriptions
 # of subjects, not questions: they stand for whole areas, in any language, via e5.
 OFF_POLICY_TOPICS = (
-    "tuition fees, costs and scholarships",
+    "tuition fees and scholarships",
+    "how much studying costs per year",
     "student visa, residence permit and immigration",
     "student housing, accommodation and dormitories",
+    "renting a flat or an apartment",
     "weather forecast",
     "cooking and recipes",
     "computer programming and source code",
     "sports results and celebrities",
     "public transport, tickets and travel",
-    "banking, money and exchange rates",
+    "banking, bank accounts and exchange rates",
     "application deadlines and admission procedure",
     "course catalogue, timetable and exams",
+    "library, canteen and campus opening hours",
     "contact details, phone numbers and office hours",
     "general knowledge trivia",
     "pets and animals",
@@ -39,16 +42,21 @@ OFF_POLICY_TOPICS = (
     "jobs, internships and salaries",
 )
 
-# Calibrated on the tuning split: see benchmarks/tune_retrieval.py and the README.
-MIN_RELEVANCE = 0.20
-MAX_OFF_POLICY_MARGIN = -0.009
+# Calibrated on the tuning split (benchmarks/tune_retrieval.py). The margin limit sits in the
+# middle of the widest gap between tuning questions that meets both targets. Relevance is only
+# a backstop for questions sharing nothing with the policy: half the lowest in-scope score.
+MIN_RELEVANCE = 0.10
+MAX_OFF_POLICY_MARGIN = 0.0
 
 
 class ScopeJudge:
     def __init__(self, index: LoadedIndex, encoders: Mapping[str, Encoder]) -> None:
         self.index = index
+        # Topics are embedded as queries: a question is compared like for like with the
+        # question-shaped topic, which separates languages other than English far better
+        # (e5 cosines across languages are compressed, and query-to-passage adds noise).
         self.topic_vectors = {
-            key: e.encode_documents(OFF_POLICY_TOPICS) for key, e in encoders.items()
+            key: e.encode_queries(OFF_POLICY_TOPICS) for key, e in encoders.items()
         }
 
     def off_policy_margin(self, query: Query) -> float:

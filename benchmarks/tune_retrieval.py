@@ -90,16 +90,24 @@ def main() -> None:
     allowed = [o for o in options if -o[1] <= 0.02]
     for oos_rate, wrong, threshold, limit in sorted(allowed, reverse=True)[:10]:
         print(f"  {-threshold:9.2f}  {limit:6.2f}  {oos_rate:22.2f}  {-wrong:26.2f}")
-    # The limit ships at the middle of the gap between the classes (largest margin on both
-    # sides), not at the edge that happens to separate these few tuning questions.
-    closest_in_scope = np.sort(margin[in_scope])[-2:]  # the top one may be the allowed 2 %
-    lowest_out = margin[~in_scope].min()
+    # The limit ships in the middle of the widest gap between neighbouring tuning margins
+    # that still meets both targets, not at the edge that happens to separate these few
+    # questions. The targets are asymmetric (≥ 90 % abstained, ≤ 2 % wrongly abstained),
+    # so a gap that lets one odd out-of-scope question through can be the better one.
+    ordered = np.sort(margin)
+    candidates = []
+    for low, high in itertools.pairwise(ordered):
+        limit = (low + high) / 2
+        oos_rate = (margin[~in_scope] > limit).mean()
+        wrong = (margin[in_scope] > limit).mean()
+        if oos_rate >= 0.90 and wrong <= 0.02:
+            candidates.append((high - low, limit, oos_rate, wrong))
+    gap, limit, oos_rate, wrong = max(candidates)
     print(
-        f"\n  off-policy margin: in-scope highest {closest_in_scope.round(3)}, "
-        f"out-of-scope lowest {lowest_out:.3f}; "
-        f"midpoint {(closest_in_scope[-1] + lowest_out) / 2:.3f}"
+        f"\n  off-policy margin limit {limit:.3f} (gap {gap:.3f}): out-of-scope abstained "
+        f"{oos_rate:.2f}, in-scope wrongly abstained {wrong:.2f}"
     )
-
+    print(f"  lowest in-scope relevance {top[in_scope].min():.3f}")
 
 if __name__ == "__main__":
     main()

@@ -1,8 +1,6 @@
 """Retrieval quality as numbers on the evaluation set, so a regression fails CI.
 
-The floors are on the held-out split, which no weight or threshold was tuned on. They sit at
-what the shipped retriever measures today (see README); the issue's targets are above some of
-them and are tracked there, not hidden here.
+The targets are enforced on the held-out split, which no weight or threshold was tuned on.
 """
 
 from __future__ import annotations
@@ -51,16 +49,16 @@ def test_gold_matching_folds_case_space_quotes_and_footnote_marks():
     assert not contains_gold("Erasmus", ["Erasmus Program"])
 
 
-HELD_OUT_FLOORS = {
+HELD_OUT_TARGETS = {
     "hit1": 0.90,
-    "hit3": 0.97,
+    "hit3": 0.98,
     "mrr5": 0.93,
     "sentence_accuracy": 0.85,
     "abstained": 0.90,
 }
 
 
-@pytest.mark.parametrize("metric, floor", HELD_OUT_FLOORS.items())
+@pytest.mark.parametrize("metric, floor", HELD_OUT_TARGETS.items())
 def test_held_out_quality(outcomes, metric, floor):
     held_out = summarise([o for o in outcomes if o.case.split == "heldout"])
     assert getattr(held_out, metric) >= floor, format_report(outcomes)
@@ -68,15 +66,15 @@ def test_held_out_quality(outcomes, metric, floor):
 
 def test_held_out_wrong_abstentions_stay_rare(outcomes):
     held_out = summarise([o for o in outcomes if o.case.split == "heldout"])
-    assert held_out.wrongly_abstained <= 0.03, format_report(outcomes)
+    assert held_out.wrongly_abstained <= 0.02, format_report(outcomes)
 
 
 @pytest.mark.parametrize(
     "group, metric, floor",
     [
-        ("kind=acronym", "hit1", 1.0),
-        ("kind=followup", "hit1", 0.90),
-        ("non-English", "hit3", 0.90),
+        ("heldout/acronym", "hit1", 1.0),
+        ("heldout/followup", "hit1", 0.90),
+        ("heldout/non-English", "hit3", 0.90),
     ],
 )
 def test_kind_quality(outcomes, group, metric, floor):
