@@ -109,5 +109,6 @@ def main() -> None:
     )
     print(f"  lowest in-scope relevance {top[in_scope].min():.3f}")
 
+
 if __name__ == "__main__":
     main()
