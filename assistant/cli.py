@@ -1,4 +1,4 @@
-"""The terminal interface: `build`, `ask` and `eval`, thin shells over `Assistant`.
+"""The terminal interface: `build`, `ask`, `eval` and `serve`, thin shells over `Assistant`.
 
 `main(argv) -> int` so tests call it in-process. Heavy imports happen inside the command that
 needs them, so `--help` answers at once. Every `AssistantError` becomes one line on stderr and
@@ -13,7 +13,15 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant.config import DEFAULT_TOP_K, MAX_TOP_K, PROJECT_ROOT, Settings
+from assistant.config import (
+    DEFAULT_EMBED_ORIGINS,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    DEFAULT_TOP_K,
+    MAX_TOP_K,
+    PROJECT_ROOT,
+    Settings,
+)
 from assistant.errors import AssistantError, QuestionError
 
 BOLD, RESET = "\033[1m", "\033[0m"
@@ -62,13 +70,36 @@ def _parser() -> argparse.ArgumentParser:
         default=PROJECT_ROOT / "tests" / "data" / "eval.jsonl",
         help="JSON Lines evaluation set (default: tests/data/eval.jsonl)",
     )
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the web chat, its iframe view and the JSON API",
+        description="Serve the chat (/), the compact iframe view (/embed/), the policy page "
+        "and the JSON API (/api/ask, /healthz, /docs).",
+    )
+    serve.add_argument("--host", default=DEFAULT_HOST, help=f"address (default {DEFAULT_HOST})")
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
+    )
+    serve.add_argument(
+        "--embed-origin",
+        action="append",
+        metavar="URL",
+        help="a site allowed to show the chat in an iframe; repeat for several "
+        f"(default: {' '.join(DEFAULT_EMBED_ORIGINS)})",
+    )
+    serve.add_argument(
+        "--feedback-db", type=Path, help="SQLite file for votes (default: feedback/votes.sqlite3)"
+    )
     return parser
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     defaults = Settings.from_env()
     return Settings(
-        corpus_dir=args.corpus or defaults.corpus_dir, index_dir=args.index or defaults.index_dir
+        corpus_dir=args.corpus or defaults.corpus_dir,
+        index_dir=args.index or defaults.index_dir,
+        feedback_db=getattr(args, "feedback_db", None) or defaults.feedback_db,
     )
 
 
@@ -81,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             return _build(_settings(args))
         if args.command == "ask":
             return _ask(args, _settings(args))
+        if args.command == "serve":
+            return _serve(args, _settings(args))
         return _eval(args, _settings(args))
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -127,6 +160,24 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
         print(_render(answer, bold=sys.stdout.isatty()))
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from assistant.answer import Assistant
+    from assistant.feedback import FeedbackStore
+    from assistant.server import bind, check_origin, create_app
+
+    origins = [check_origin(o) for o in args.embed_origin or DEFAULT_EMBED_ORIGINS]
+    sock = bind(args.host, args.port)  # fail on a busy port before the slow loading
+    feedback = FeedbackStore(settings.feedback_db)
+    app = create_app(Assistant.load(settings), feedback, origins)
+    url = f"http://{args.host}:{sock.getsockname()[1]}/"
+    print(f"Policy assistant: {url}  (iframe view: {url}embed/, API docs: {url}docs)", flush=True)
+    # No access log: it would store visitors' IP addresses.
+    uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run([sock])
     return 0
 
 

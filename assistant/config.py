@@ -16,16 +16,26 @@ MAX_TOP_K = 20
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_TURNS = 20
 
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+# Who may show the chat in an iframe: the school's own sites. The app has no accounts and no
+# cookies, so framing by others risks little, but no other site should present it as its own.
+DEFAULT_EMBED_ORIGINS = ("'self'", "https://insa-lyon.fr", "https://*.insa-lyon.fr")
+
 
 @dataclass(frozen=True)
 class Settings:
     corpus_dir: Path
     index_dir: Path
+    feedback_db: Path = PROJECT_ROOT / "feedback" / "votes.sqlite3"
 
     @classmethod
     def from_env(cls) -> Settings:
-        """Read paths from ASSISTANT_CORPUS and ASSISTANT_INDEX, defaulting to the repo folders."""
+        """Read ASSISTANT_CORPUS, ASSISTANT_INDEX and ASSISTANT_FEEDBACK_DB (else repo paths)."""
         return cls(
             corpus_dir=Path(os.environ.get("ASSISTANT_CORPUS", PROJECT_ROOT / "corpus")),
             index_dir=Path(os.environ.get("ASSISTANT_INDEX", PROJECT_ROOT / "index")),
+            feedback_db=Path(
+                os.environ.get("ASSISTANT_FEEDBACK_DB", PROJECT_ROOT / "feedback" / "votes.sqlite3")
+            ),
         )

@@ -1,0 +1,125 @@
+"""Turn answers and policy documents into HTML that shows text as text, whatever it contains.
+
+Every character of a question or of the corpus that could start HTML *or* Markdown syntax is
+written as a numeric entity, so `<script>`, `<img onerror=…>`, `![x](http://…)` or `&amp;` are
+displayed literally by the chat's Markdown renderer and by the browser, never run, fetched or
+linked. Only the tags built here are markup. Does not decide what to show: see `web`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Mapping
+from urllib.parse import urlencode
+
+from assistant.answer import Answer, Passage
+from assistant.corpus import parse_document
+
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+
+
+def text_html(text: str) -> str:
+    """Escape text so that neither an HTML nor a Markdown parser finds any syntax in it."""
+    return "".join(
+        ch if ch.isalnum() or ch == " " else ("&#32;" if ch.isspace() else f"&#{ord(ch)};")
+        for ch in text
+    )
+
+
+def prose_html(text: str) -> str:
+    """Escape text and show its footnote references (`[^4]`) as superscripts."""
+    parts = []
+    position = 0
+    for match in _FOOTNOTE_REF.finditer(text):
+        parts.append(text_html(text[position : match.start()]))
+        parts.append(f"<sup>{text_html(match.group(1))}</sup>")
+        position = match.end()
+    parts.append(text_html(text[position:]))
+    return "".join(parts)
+
+
+def marked_html(text: str, start: int, end: int, marks: Iterable[tuple[int, int, str]]) -> str:
+    """Render `text[start:end]`, wrapping each absolute span of `marks` in `<mark class=…>`."""
+    cuts = {start, end}
+    spans = [(max(a, start), min(b, end), css) for a, b, css in marks if a < end and b > start]
+    for a, b, _ in spans:
+        cuts.update((a, b))
+    points = sorted(cuts)
+    out = []
+    for a, b in itertools.pairwise(points):
+        piece = prose_html(text[a:b])
+        for lo, hi, css in spans:
+            if lo <= a and b <= hi:
+                piece = f'<mark class="{css}">{piece}</mark>'
+        out.append(piece)
+    return "".join(out)
+
+
+def policy_link(base_url: str, passage: Passage) -> str:
+    """Return the URL of the policy page with this passage and its answer sentence marked."""
+    query = urlencode(
+        {
+            "source": passage.source,
+            "start": passage.start,
+            "end": passage.end,
+            "answer_start": passage.highlight_start,
+            "answer_end": passage.highlight_end,
+        }
+    )
+    return f"{base_url.rstrip('/')}/policy?{query}#passage"
+
+
+def reply_html(answer: Answer, words: Mapping[str, str], base_url: str) -> str:
+    """Render a chat reply: the section, the passage with its answer sentence marked, links."""
+    if not answer.answered:
+        return f'<div class="pa-reply pa-outside"><p>{text_html(words["not_covered"])}</p></div>'
+    best, *others = answer.passages
+    parts = [
+        '<div class="pa-reply">',
+        f'<p class="pa-section">{text_html(words["section"])}: {text_html(best.section)}</p>',
+        '<blockquote class="pa-passage">',
+        # the passage text is exactly document[start:end], so spans shift by `start`
+        marked_html(
+            best.text,
+            0,
+            len(best.text),
+            [(best.highlight_start - best.start, best.highlight_end - best.start, "pa-answer")],
+        ),
+        "</blockquote>",
+        f'<p><a class="pa-link" href="{policy_link(base_url, best)}" target="_blank" '
+        f'rel="noopener">{text_html(words["open_policy"])}</a></p>',
+    ]
+    if others:
+        parts.append(f'<p class="pa-more">{text_html(words["also"])}</p><ul class="pa-others">')
+        for passage in others:
+            parts.append(
+                f'<li><a href="{policy_link(base_url, passage)}" target="_blank" rel="noopener">'
+                f"{text_html(passage.section)}</a>: {prose_html(passage.highlight)}</li>"
+            )
+        parts.append("</ul>")
+    if answer.notice:
+        parts.append(f'<p class="pa-notice">{text_html(words["notice"])}</p>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def policy_page_html(
+    source: str, document: str, passage: tuple[int, int], answer: tuple[int, int]
+) -> str:
+    """Render a whole policy document with one passage and its answer sentence marked."""
+    parsed = parse_document(document.encode("utf-8"), source)
+    marks = [(*passage, "pa-passage"), (*answer, "pa-answer")]
+    body = [f"<h1>{text_html(parsed.title)}</h1>"]
+    section = parsed.title
+    anchored = False
+    for block in parsed.blocks:
+        if block.section != section and block.kind != "footnote":
+            section = block.section
+            body.append(f"<h2>{text_html(section)}</h2>")
+        html = marked_html(parsed.text, block.start, block.end, marks)
+        if not anchored and passage[0] < block.end and block.start < passage[1]:
+            html = f'<span id="passage"></span>{html}'  # the link's #passage scrolls here
+            anchored = True
+        body.append(f'<p class="pa-{block.kind}">{html}</p>')
+    return "".join(body)

@@ -1,0 +1,159 @@
+"""One web server for everything: the chat (`/`), its iframe view (`/embed/`), the policy page
+(`/policy`), and the JSON API (`/api/ask`, `/healthz`, `/docs`).
+
+Sets the headers that make it safe to embed: `Content-Security-Policy: frame-ancestors` from
+`--embed-origin` (default: the school's sites), and CORS for those origins so the
+`<gradio-app>` web component works there. Gradio's telemetry is switched off before it is
+imported. Does not answer questions itself: it wires `Assistant` to HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
+
+import re
+import socket
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Query
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.requests import Request
+from starlette.responses import Response
+
+from assistant.answer import Assistant
+from assistant.errors import AssistantError
+from assistant.feedback import FeedbackStore
+from assistant.rendering import policy_page_html, text_html
+
+_POLICY_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font: 1rem/1.6 system-ui, -apple-system, "Segoe UI", sans-serif; color: #222;
+  margin: 0; background: #fafafa; }}
+main {{ max-width: 44rem; margin: 0 auto; padding: 1.5rem 1rem 4rem; background: #fff; }}
+h1 {{ font-size: 1.5rem; color: #8b0f16; }} h2 {{ font-size: 1.15rem; margin-top: 2rem; }}
+.pa-list {{ white-space: pre-line; }} .pa-footnote {{ font-size: .85rem; color: #555; }}
+mark.pa-passage {{ background: #fff7d6; }}
+mark.pa-answer {{ background: #ffe066; font-weight: 600; }}
+#passage {{ scroll-margin-top: 4rem; }}
+</style></head><body><main>{body}</main></body></html>"""
+# The policy page runs no script at all; say so to the browser.
+_POLICY_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors {ancestors}"
+
+
+def _origin_pattern(origins: Sequence[str]) -> str | None:
+    """Turn CSP-style origins (`https://*.insa-lyon.fr`) into one CORS origin regex."""
+    parts = [
+        re.escape(origin).replace(r"\*", r"[a-z0-9-]+(?:\.[a-z0-9-]+)*")
+        for origin in origins
+        if origin.startswith(("http://", "https://"))
+    ]
+    return f"^(?:{'|'.join(parts)})$" if parts else None
+
+
+def check_origin(origin: str) -> str:
+    """Accept 'self', 'none' or a scheme://host[:port] origin (with an optional *. wildcard)."""
+    if origin in ("'self'", "'none'"):
+        return origin
+    if not re.fullmatch(r"https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?", origin):
+        raise AssistantError(
+            f"--embed-origin {origin!r} is not an origin. Use a form like "
+            "https://www.insa-lyon.fr or http://127.0.0.1:8000 (no path), or 'self'."
+        )
+    return origin
+
+
+def create_app(
+    assistant: Assistant, feedback: FeedbackStore, embed_origins: Sequence[str]
+) -> FastAPI:
+    """Assemble the API, the policy page and both chat views into one ASGI app."""
+    import gradio as gr
+
+    from assistant.api import api_router, install_error_handlers
+    from assistant.web import CSS, build_chat
+
+    ancestors = " ".join(check_origin(origin) for origin in embed_origins) or "'none'"
+    app = FastAPI(
+        title="INSA Lyon international policy assistant",
+        description="Answers with the exact words of the policy. Same JSON as `ask --json`.",
+    )
+    install_error_handlers(app)
+    pattern = _origin_pattern(embed_origins)
+    if pattern:
+        app.add_middleware(
+            CORSMiddleware, allow_origin_regex=pattern, allow_methods=["GET", "POST"]
+        )
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        if "content-security-policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        return response
+
+    app.include_router(api_router(assistant))
+
+    @app.get("/policy", response_class=HTMLResponse, summary="The policy, a passage marked")
+    def policy(
+        source: str | None = None,
+        start: int = Query(0, ge=0),
+        end: int = Query(0, ge=0),
+        answer_start: int = Query(0, ge=0),
+        answer_end: int = Query(0, ge=0),
+    ) -> HTMLResponse:
+        documents = assistant.documents
+        source = source or next(iter(documents))
+        if source not in documents:
+            return HTMLResponse(
+                f"<p>No policy document called {text_html(source)}.</p>", status_code=404
+            )
+        document = documents[source]
+        if not (start <= end <= len(document) and answer_start <= answer_end <= len(document)):
+            return HTMLResponse("<p>That passage is outside the document.</p>", status_code=400)
+        body = policy_page_html(source, document, (start, end), (answer_start, answer_end))
+        return HTMLResponse(
+            _POLICY_PAGE.format(title="International policy", body=body),
+            headers={"Content-Security-Policy": _POLICY_CSP.format(ancestors=ancestors)},
+        )
+
+    @app.get("/embed", include_in_schema=False)
+    def embed_slash() -> RedirectResponse:
+        return RedirectResponse("/embed/")
+
+    for path, compact in (("/embed", True), ("/", False)):
+        gr.mount_gradio_app(
+            app,
+            build_chat(assistant, feedback, compact=compact).queue(default_concurrency_limit=16),
+            path=path,
+            footer_links=[],
+            css=CSS,
+            theme=gr.themes.Default(primary_hue="red", neutral_hue="slate"),
+            ssr_mode=False,
+            enable_monitoring=False,
+            mcp_server=False,
+        )
+    return app
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Open the listening socket now, so a busy port is one clear error, not a traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise AssistantError(
+            f"Cannot listen on {host}:{port}: {error.strerror}. Choose another --port."
+        ) from None
+    sock.listen(512)
+    return sock

@@ -1,0 +1,144 @@
+"""The JSON API and the Gradio API, over HTTP against a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from assistant.cli import main
+
+
+def post(live, body: object, **kwargs) -> httpx.Response:
+    return httpx.post(f"{live.url}/api/ask", json=body, timeout=30, **kwargs)
+
+
+def test_api_answer_is_the_cli_json_contract(live, use_built, capsys):
+    assert main(["ask", "--json", "-k", "2", "What is the CDEFI?"]) == 0
+    from_cli = json.loads(capsys.readouterr().out)
+
+    response = post(live, {"question": "What is the CDEFI?", "top_k": 2})
+
+    assert response.status_code == 200
+    assert response.json() == from_cli
+    assert "Directeurs" in response.json()["passages"][0]["text"]
+
+
+def test_api_uses_history_for_a_follow_up(live):
+    body = {"question": "And the CGE?", "history": ["What is the CDEFI?"], "top_k": 1}
+    answer = post(live, body).json()
+    assert answer["answered"] and "Conférence des Grandes Ecoles" in answer["passages"][0]["text"]
+
+
+def test_api_abstains_out_of_scope(live):
+    answer = post(live, {"question": "What will the weather be in Lyon tomorrow?"}).json()
+    assert answer["answered"] is False and answer["passages"] == []
+    assert "does not say" in answer["message"]
+
+
+def test_healthz_and_openapi(live):
+    health = httpx.get(f"{live.url}/healthz").json()
+    assert health["status"] == "ok" and health["passages"] > 0 and health["documents"] == 1
+    schema = httpx.get(f"{live.url}/openapi.json").json()
+    assert "/api/ask" in schema["paths"] and "/healthz" in schema["paths"]
+    assert httpx.get(f"{live.url}/docs").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body, status, says",
+    [
+        ({}, 422, "'question' is required"),
+        ({"question": ""}, 422, "empty"),
+        ({"question": "   \t "}, 422, "empty"),
+        ({"question": "x" * 100_000}, 422, "limit is 1,000"),
+        ({"question": 42}, 422, "'question'"),
+        ({"question": "Values?", "top_k": 0}, 422, "top_k"),
+        ({"question": "Values?", "top_k": -1}, 422, "top_k"),
+        ({"question": "Values?", "top_k": 10**9}, 422, "top_k"),
+        ({"question": "Values?", "top_k": "3"}, 422, "'top_k'"),
+        ({"question": "Values?", "top_k": True}, 422, "'top_k'"),
+        ({"question": "Values?", "history": "What is CGE?"}, 422, "'history'"),
+        ({"question": "Values?", "history": [1, 2]}, 422, "'history.0'"),
+        ({"question": "Values?", "colour": "red"}, 422, "unknown field 'colour'"),
+        (["What is CGE?"], 422, "body"),
+    ],
+)
+def test_bad_requests_get_a_4xx_with_a_message(live, body, status, says):
+    response = post(live, body)
+    assert response.status_code == status
+    assert says in response.json()["error"]
+
+
+@pytest.mark.parametrize("raw", [b"{not json", b"", b"\xff\xfe", b'{"question": "a"'])
+def test_malformed_json_is_a_400(live, raw):
+    response = httpx.post(
+        f"{live.url}/api/ask", content=raw, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json()["error"]
+
+
+def test_a_long_history_keeps_only_the_recent_turns(live):
+    body = {"question": "And the CGE?", "history": ["What is the CDEFI?"] * 5000}
+    assert post(live, body).status_code == 200
+
+
+def test_gradio_client_gets_the_same_answer(live, assistant):
+    from gradio_client import Client
+
+    client = Client(live.url + "/", verbose=False)
+    result = client.predict("How many foreign students?", [], 3, api_name="/ask")
+    assert result == assistant.ask("How many foreign students?").to_dict()
+
+
+class CountingAssistant:
+    """The real assistant, holding each answer a little so overlapping requests can be seen."""
+
+    def __init__(self, real) -> None:
+        self.real = real
+        self.lock = threading.Lock()
+        self.active = self.most_active = 0
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+    def ask(self, *args, **kwargs):
+        with self.lock:
+            self.active += 1
+            self.most_active = max(self.most_active, self.active)
+        try:
+            time.sleep(0.2)
+            return self.real.ask(*args, **kwargs)
+        finally:
+            with self.lock:
+                self.active -= 1
+
+
+def test_sixteen_api_clients_are_served_in_parallel(start_server, assistant):
+    counting = CountingAssistant(assistant)
+    server = start_server(served=counting)
+    with ThreadPoolExecutor(16) as pool:
+        responses = list(
+            pool.map(
+                lambda _: post(server, {"question": "What are the school's values?"}), range(16)
+            )
+        )
+    assert all(r.status_code == 200 and r.json()["answered"] for r in responses)
+    assert counting.most_active >= 12  # not one by one
+
+
+def test_sixteen_chat_users_are_served_in_parallel(start_server, assistant):
+    from gradio_client import Client
+
+    counting = CountingAssistant(assistant)
+    server = start_server(served=counting)
+    client = Client(server.url + "/", verbose=False)
+    jobs = [
+        client.submit("What are the school's values?", [], 1, api_name="/ask") for _ in range(16)
+    ]
+    assert all(job.result(timeout=60)["answered"] for job in jobs)
+    assert counting.most_active >= 12
