@@ -2,22 +2,37 @@
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+# apt-get needs root: use sudo unless we are root already
+AS_ROOT := $(if $(filter 0,$(shell id -u)),,sudo)
+HOST ?= 127.0.0.1
+PORT ?= 7860
 export HF_HUB_OFFLINE := 1
 export OMP_WAIT_POLICY := PASSIVE
+export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: test lint eval build
+.PHONY: run test lint eval build
 
 $(INSTALLED): requirements.txt
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(INSTALLED)
 
+# The browser tests drive Debian's Chromium (Playwright's own download is not used).
+$(CHROMIUM):
+	$(AS_ROOT) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(AS_ROOT) apt-get install -y -qq chromium >/dev/null
+
+# Builds the index first if it is missing or stale, then prints the URL and serves.
+run: $(INSTALLED)
+	$(PYTHON) -m assistant serve --host $(HOST) --port $(PORT)
+
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check assistant tests benchmarks
 	$(VENV)/bin/ruff format --check assistant tests benchmarks
 	$(VENV)/bin/mypy
 
-test: lint
+test: lint $(CHROMIUM)
 	$(PYTHON) -m pytest -q
 
 build: $(INSTALLED)

@@ -1,37 +1,52 @@
 """Turn answers and policy documents into HTML that shows text as text, whatever it contains.
 
-Every character of a question or of the corpus that could start HTML *or* Markdown syntax is
-written as a numeric entity, so `<script>`, `<img onerror=…>`, `![x](http://…)` or `&amp;` are
-displayed literally by the chat's Markdown renderer and by the browser, never run, fetched or
-linked. Only the tags built here are markup. Does not decide what to show: see `web`.
+Every ASCII character of a question or of the corpus that could start HTML *or* Markdown
+syntax is written as a numeric entity (control characters become spaces), so `<script>`,
+`<img onerror=…>`, `![x](http://…)` or `&amp;` are displayed literally by the chat's Markdown
+renderer and by the browser, never run, fetched or linked. Only the tags built here are
+markup. Does not decide what to show: see `web`.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlencode
 
 from assistant.answer import Answer, Passage
 from assistant.corpus import parse_document
 
-_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+_FOOTNOTE_MARK = re.compile(r"\[\^([^\]\s]+)\]:?")  # a reference, or a definition's label
+
+
+def _entity(ch: str) -> str:
+    if ch.isalnum():
+        return ch
+    if ch == "\n":
+        return "&#10;"
+    if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cs"):
+        return "&#32;"  # also spaces: four of them would start a Markdown code block
+    return f"&#{ord(ch)};" if ch.isascii() else ch  # HTML/Markdown syntax is all ASCII
 
 
 def text_html(text: str) -> str:
     """Escape text so that neither an HTML nor a Markdown parser finds any syntax in it."""
-    return "".join(
-        ch if ch.isalnum() or ch == " " else ("&#32;" if ch.isspace() else f"&#{ord(ch)};")
-        for ch in text
-    )
+    out: list[str] = []
+    for position, ch in enumerate(text):
+        piece = _entity(ch)
+        if piece == "&#32;" and position and out[-1] not in ("&#32;", " ", "&#10;"):
+            piece = " "  # a single space between words is not syntax; keeps the HTML readable
+        out.append(piece)
+    return "".join(out)
 
 
 def prose_html(text: str) -> str:
     """Escape text and show its footnote references (`[^4]`) as superscripts."""
     parts = []
     position = 0
-    for match in _FOOTNOTE_REF.finditer(text):
+    for match in _FOOTNOTE_MARK.finditer(text):
         parts.append(text_html(text[position : match.start()]))
         parts.append(f"<sup>{text_html(match.group(1))}</sup>")
         position = match.end()

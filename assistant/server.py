@@ -76,7 +76,7 @@ def create_app(
     import gradio as gr
 
     from assistant.api import api_router, install_error_handlers
-    from assistant.web import CSS, build_chat
+    from assistant.web import COMPACT_CSS, CSS, build_chat
 
     ancestors = " ".join(check_origin(origin) for origin in embed_origins) or "'none'"
     app = FastAPI(
@@ -134,7 +134,7 @@ def create_app(
             build_chat(assistant, feedback, compact=compact).queue(default_concurrency_limit=16),
             path=path,
             footer_links=[],
-            css=CSS,
+            css=CSS + (COMPACT_CSS if compact else ""),
             theme=gr.themes.Default(primary_hue="red", neutral_hue="slate"),
             ssr_mode=False,
             enable_monitoring=False,

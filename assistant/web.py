@@ -70,6 +70,9 @@ mark.pa-answer { background: #fff0b3; color: inherit; font-weight: 600; padding:
 .pa-examples button { font-size: .85rem; }
 """
 
+# The iframe already sits inside the school's page: no outer margins of its own.
+COMPACT_CSS = ".gradio-container { padding: 4px !important; }\n"
+
 
 def interface_language(accept_language: str) -> str:
     """Pick the interface language from an Accept-Language header (default English)."""

@@ -1,0 +1,88 @@
+"""HTML for replies and the policy page: text stays text, spans are marked exactly."""
+
+from __future__ import annotations
+
+import html
+import re
+import string
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.rendering import marked_html, policy_link, policy_page_html, reply_html, text_html
+from assistant.web import WORDS, interface_language
+
+
+@given(st.text())
+def test_escaped_text_has_no_markup_left_and_reads_the_same(text):
+    escaped = text_html(text)
+    bare = re.sub(r"&#\d+;", "", escaped)
+    assert not set(bare) & set(string.punctuation + "\t\n\r\x0b\x0c")
+    assert "  " not in escaped and not escaped.startswith(" ")  # no Markdown indentation
+    expected = "".join(
+        ch
+        if ch == "\n"
+        else " "
+        if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cs")
+        else ch
+        for ch in text
+    )
+    assert html.unescape(escaped) == expected
+
+
+def test_markup_becomes_entities():
+    escaped = text_html('<script>alert("x")</script> ![a](http://e.x/i.png) &amp;')
+    assert "<" not in escaped and "[" not in escaped and "&amp;" not in escaped
+    assert html.unescape(escaped) == '<script>alert("x")</script> ![a](http://e.x/i.png) &amp;'
+
+
+def test_marks_wrap_exactly_their_spans():
+    text = "One. Two three. Four."
+    out = marked_html(text, 0, len(text), [(5, 15, "pa-answer")])
+    assert html.unescape(re.sub(r"<[^>]+>", "", out)) == text
+    assert re.search(r'<mark class="pa-answer">(.*?)</mark>', out).group(1) == "Two three&#46;"
+
+
+def test_footnote_marks_become_superscripts():
+    out = marked_html("AGERA[^1]), CGE", 0, 15, [])
+    assert "<sup>1</sup>" in out and "^" not in html.unescape(re.sub(r"<[^>]+>", "", out))
+
+
+def test_reply_marks_the_answer_sentence_inside_its_passage(assistant):
+    answer = assistant.ask("How many foreign students does INSA Lyon welcome?")
+    out = reply_html(answer, WORDS["en"], "http://127.0.0.1:7860")
+    marked = re.search(r'<mark class="pa-answer">(.*?)</mark>', out).group(1)
+    assert html.unescape(marked) == answer.passages[0].highlight
+    assert "Section: A worldwide influence" in html.unescape(out)
+    assert policy_link("http://127.0.0.1:7860", answer.passages[0]) in out.replace("&amp;", "&")
+
+
+def test_out_of_scope_reply_is_the_friendly_message(assistant):
+    answer = assistant.ask("What is the weather in Lyon tomorrow?")
+    out = reply_html(answer, WORDS["fr"], "http://127.0.0.1:7860")
+    assert "pa-outside" in out and "n&#39;aborde pas" in out
+
+
+def test_policy_page_marks_passage_and_answer_and_anchors_the_passage(assistant):
+    passage = assistant.ask("What are the school's values?").passages[0]
+    document = assistant.documents[passage.source]
+    out = policy_page_html(
+        passage.source,
+        document,
+        (passage.start, passage.end),
+        (passage.highlight_start, passage.highlight_end),
+    )
+    assert out.count('id="passage"') == 1
+    assert out.index('id="passage"') < out.index('class="pa-answer"')
+    marked = re.search(r'<mark class="pa-answer">(.*?)</mark>', out).group(1)
+    assert html.unescape(re.sub(r"<[^>]+>", "", marked)) == passage.highlight
+    assert "<h2>" in out and "<sup>1</sup>" in out
+
+
+def test_interface_language_follows_accept_language():
+    assert interface_language("fr-FR,fr;q=0.9,en;q=0.8") == "fr"
+    assert interface_language("de-DE,de;q=0.9,fr;q=0.5,en;q=0.7") == "en"
+    assert interface_language("zh-CN") == "en"
+    assert interface_language("") == "en"
+    assert interface_language("en;q=0.2, fr;q=x, fr-CA;q=0.5") == "fr"

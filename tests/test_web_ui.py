@@ -1,0 +1,214 @@
+"""The chat in a real browser (Debian's Chromium driven by Playwright) against a real server.
+
+Screenshots of the chat and of the iframe host page are kept in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from assistant.config import PROJECT_ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
+QUESTION = "#pa-question textarea"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: run `make test`, which installs it with apt-get.")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+def wait_until_ready(root) -> None:
+    """Wait for the chat's start event (it sets the interface language) before typing."""
+    expect(root.locator(".pa-examples button").first).not_to_have_text("", timeout=30_000)
+
+
+def ask(page, question: str) -> None:
+    wait_until_ready(page)
+    replies = page.locator(".pa-reply").count()
+    page.fill(QUESTION, question)
+    page.keyboard.press("Enter")
+    page.locator(".pa-reply").nth(replies).wait_for()
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
+def test_reply_shows_the_answer_sentence_emphasised_and_its_section(live, page):
+    page.goto(live.url + "/")
+    ask(page, "How many foreign students does INSA Lyon welcome?")
+
+    reply = page.locator(".pa-reply").last
+    assert "1900 foreign students" in reply.locator("mark.pa-answer").inner_text()
+    assert reply.locator(".pa-section").inner_text() == "Section: A worldwide influence"
+    screenshot(page, "chat.png")
+
+
+def test_link_opens_the_policy_with_the_passage_highlighted(live, page):
+    page.goto(live.url + "/")
+    ask(page, "What are the school's values?")
+
+    with page.context.expect_page() as opened:
+        page.locator(".pa-reply a.pa-link").last.click()
+    policy = opened.value
+    policy.wait_for_load_state()
+    assert policy.url.endswith("#passage")
+    answer = policy.locator("mark.pa-answer")
+    assert "humanism, culture, diversity" in answer.inner_text()
+    assert answer.is_visible() and policy.locator("h2").count() >= 3
+    box, height = answer.bounding_box(), policy.viewport_size["height"]
+    assert box is not None and 0 <= box["y"] < height  # scrolled to the passage
+    screenshot(policy, "policy-page.png")
+
+
+def test_a_thumb_vote_lands_in_the_database(live, page):
+    page.goto(live.url + "/")
+    ask(page, "What is the CDEFI?")
+
+    page.locator("#pa-chat button[aria-label='Like']").last.click()
+
+    deadline = time.monotonic() + 10
+    while not (votes := live.feedback.votes()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [v["vote"] for v in votes] == ["up"]
+    assert votes[0]["question"] == "What is the CDEFI?"
+    assert votes[0]["passages"][0]["source"] == "corpus/insa-lyon-international-policy.md"
+    assert set(votes[0]) == {"reply_id", "question", "passages", "vote", "voted_at"}
+
+
+def test_out_of_scope_reply_is_friendly_and_suggests_questions(live, page):
+    page.goto(live.url + "/")
+    ask(page, "What will the weather be like in Lyon tomorrow?")
+
+    reply = page.locator(".pa-reply").last
+    assert "does not cover that" in reply.inner_text()
+    assert "example questions" in reply.inner_text()
+    assert page.get_by_role("button", name="What is the CDEFI?").is_visible()
+
+
+def test_french_browser_gets_a_french_interface(live, browser):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.goto(live.url + "/")
+    wait_until_ready(page)
+    page.get_by_role("button", name="Quelles sont les valeurs de l'école ?").click()
+    page.locator(".pa-reply").first.wait_for()
+
+    reply = page.locator(".pa-reply").first
+    assert "humanism, culture" in reply.locator("mark.pa-answer").inner_text()
+    assert "Voir ce passage dans la politique" in reply.inner_text()
+    assert page.locator(QUESTION).get_attribute("placeholder", timeout=5000).startswith("Posez")
+    context.close()
+
+
+def test_markup_in_a_question_is_shown_as_text_and_never_runs(live, page):
+    page.goto(live.url + "/")
+    question = (
+        '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script> '
+        "![x](http://127.0.0.1:9/x.png) [link](javascript:alert(1)) &amp; values?"
+    )
+    ask(page, question)
+
+    chat = page.locator("#pa-chat")
+    assert question in chat.inner_text()
+    assert chat.locator("img, script, a[href^='javascript']").count() == 0
+    assert page.evaluate("window.pwned") is None
+
+
+def test_phone_width_has_no_sideways_scrolling(live, browser):
+    context = browser.new_context(viewport={"width": 400, "height": 800})
+    page = context.new_page()
+    page.goto(live.url + "/embed/")
+    ask(page, "How many foreign students does INSA Lyon welcome?")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 400
+    screenshot(page, "embed-400px.png")
+    context.close()
+
+
+class HostPage:
+    """A page of 'the school's site', on its own port, that embeds the chat in an iframe."""
+
+    def __init__(self) -> None:
+        self.app_url = ""
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                body = (
+                    "<!doctype html><meta charset=utf-8><title>School page</title>"
+                    "<h1>International students</h1><p>Ask our policy assistant:</p>"
+                    f'<iframe id="chat" src="{outer.app_url}/embed/" width="400" height="640" '
+                    'style="border:1px solid #ccc"></iframe>'
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="module")
+def host_page():
+    host = HostPage()
+    yield host
+    host.server.shutdown()
+
+
+def test_chat_works_inside_an_iframe_of_an_allowed_origin(start_server, host_page, page):
+    app = start_server(embed_origins=[host_page.origin])
+    host_page.app_url = app.url
+    page.goto(host_page.origin + "/")
+    frame = page.frame_locator("#chat")
+    wait_until_ready(frame)
+    frame.locator(QUESTION).fill("What is the CDEFI?")
+    frame.locator(QUESTION).press("Enter")
+    try:
+        assert "Directeurs" in frame.locator(".pa-reply mark.pa-answer").inner_text()
+    finally:
+        screenshot(page, "iframe-host-page.png")
+
+
+def test_browser_refuses_to_frame_for_another_origin(start_server, host_page, page):
+    app = start_server(embed_origins=["https://www.insa-lyon.fr"])
+    host_page.app_url = app.url
+    page.goto(host_page.origin + "/")
+    page.locator("#chat").wait_for()
+    page.wait_for_timeout(2000)  # give a framed app ample time to appear if it were allowed
+
+    frame = next(f for f in page.frames if f != page.main_frame)
+    assert frame.locator(QUESTION).count() == 0
+    assert frame.url.startswith("chrome-error://") or frame.url in ("", "about:blank")
