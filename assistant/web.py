@@ -196,4 +196,6 @@ def build_chat(assistant: Assistant, feedback: FeedbackStore, *, compact: bool) 
                 ask, [example, chatbot, turns, language], outputs, api_visibility="private"
             )
         chatbot.like(vote, turns, None, api_visibility="private")
+        # the trash button empties the chat; forget its turns too, or votes would misalign
+        chatbot.clear(lambda: [], None, turns, api_visibility="private")
     return chat

@@ -57,6 +57,16 @@ def ask(page, question: str) -> None:
     page.locator(".pa-reply").nth(replies).wait_for()
 
 
+def votes_on(feedback, question: str) -> list[dict]:
+    """Wait (up to 10 s) for votes on `question` to reach the database; return them."""
+    deadline = time.monotonic() + 10
+    while True:
+        votes = [v for v in feedback.votes() if v["question"] == question]
+        if votes or time.monotonic() > deadline:
+            return votes
+        time.sleep(0.1)
+
+
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
@@ -95,13 +105,23 @@ def test_a_thumb_vote_lands_in_the_database(live, page):
 
     page.locator("#pa-chat button[aria-label='Like']").last.click()
 
-    deadline = time.monotonic() + 10
-    while not (votes := live.feedback.votes()) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    votes = votes_on(live.feedback, "What is the CDEFI?")
     assert [v["vote"] for v in votes] == ["up"]
-    assert votes[0]["question"] == "What is the CDEFI?"
     assert votes[0]["passages"][0]["source"] == "corpus/insa-lyon-international-policy.md"
     assert set(votes[0]) == {"reply_id", "question", "passages", "vote", "voted_at"}
+
+
+def test_a_follow_up_uses_the_earlier_question_and_clearing_starts_afresh(live, page):
+    page.goto(live.url + "/")
+    ask(page, "What is the CDEFI?")
+    ask(page, "And the CGE?")
+    assert "Grandes Ecoles" in page.locator(".pa-reply mark.pa-answer").last.inner_text()
+
+    page.locator("#pa-chat button[aria-label='Clear']").click()
+    expect(page.locator(".pa-reply")).to_have_count(0)
+    ask(page, "What are the school's values?")
+    page.locator("#pa-chat button[aria-label='Dislike']").last.click()
+    assert [v["vote"] for v in votes_on(live.feedback, "What are the school's values?")] == ["down"]
 
 
 def test_out_of_scope_reply_is_friendly_and_suggests_questions(live, page):
@@ -197,7 +217,9 @@ def test_chat_works_inside_an_iframe_of_an_allowed_origin(start_server, host_pag
     frame.locator(QUESTION).fill("What is the CDEFI?")
     frame.locator(QUESTION).press("Enter")
     try:
-        assert "Directeurs" in frame.locator(".pa-reply mark.pa-answer").inner_text()
+        reply = frame.locator(".pa-reply mark.pa-answer")
+        reply.wait_for(timeout=60_000)
+        assert "Directeurs" in reply.inner_text()
     finally:
         screenshot(page, "iframe-host-page.png")
 
