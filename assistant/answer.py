@@ -10,15 +10,24 @@ from __future__ import annotations
 import sys
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 from assistant.config import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, MAX_TOP_K, Settings
-from assistant.embedding import E5Encoder, Encoder, MiniLMEncoder
-from assistant.errors import QuestionError
-from assistant.index import build_index, load_index, stale_reason
-from assistant.language import detect_language, language_notice
-from assistant.scope import ScopeJudge
+from assistant.embedding import E5Encoder, Encoder, ExportsQueryModel, MiniLMEncoder
+from assistant.errors import IndexProblem, QuestionError
+from assistant.index import (
+    LoadedIndex,
+    build_index,
+    damaged_file,
+    load_index,
+    query_model_problem,
+    stale_reason,
+)
+from assistant.language import detect_language, language_notice, load_language_model
+from assistant.scope import OFF_POLICY_TOPICS, TOPICS_SET, ScopeJudge
 from assistant.search import Ranked, Retriever
 
 NOT_COVERED = (
@@ -57,8 +66,42 @@ class Answer:
         return asdict(self) | {"passages": [asdict(p) for p in self.passages]}
 
 
+# Fixed texts embedded once at build time, so loading does not embed them again.
+INDEXED_QUERIES = {TOPICS_SET: OFF_POLICY_TOPICS}
+
+
 def default_encoders() -> dict[str, Encoder]:
     return {"minilm": MiniLMEncoder(), "e5": E5Encoder()}
+
+
+def _open(
+    index_dir: Path, encoders: Mapping[str, Encoder]
+) -> tuple[LoadedIndex, dict[str, Encoder]]:
+    """Load the index and the query-time models; raise `IndexProblem` if they are unusable.
+
+    The checksums are verified on a second thread while the models load: hashing releases
+    the GIL, and the two together take no longer than loading alone.
+    """
+    with ThreadPoolExecutor(1) as pool:
+        damage = pool.submit(damaged_file, index_dir)
+        try:
+            index = load_index(index_dir)
+            load_language_model(index_dir)
+            # Questions are embedded by each encoder's query twin (MiniLM: ONNX, no torch).
+            query = _query_encoders(encoders, index_dir)
+        except IndexProblem as problem:
+            raise IndexProblem(damage.result() or str(problem)) from None
+        reason = damage.result() or query_model_problem(index.manifest, query)
+    if reason is not None:
+        raise IndexProblem(reason)
+    return index, query
+
+
+def _query_encoders(encoders: Mapping[str, Encoder], index_dir: Path) -> dict[str, Encoder]:
+    return {
+        key: encoder.query_encoder(index_dir) if isinstance(encoder, ExportsQueryModel) else encoder
+        for key, encoder in encoders.items()
+    }
 
 
 def clean_question(question: object) -> str:
@@ -118,23 +161,35 @@ class Assistant:
     ) -> Assistant:
         """Load the index, rebuilding it first (with a notice) if missing or stale."""
         settings = settings or Settings.from_env()
-        encoders = encoders or default_encoders()
-        reason = stale_reason(settings.index_dir, settings.corpus_dir, encoders)
-        if reason is not None:
+        build_encoders = encoders or default_encoders()
+
+        def rebuild(reason: str) -> None:
             notify(f"Rebuilding the index: {reason}.")
-            report = build_index(settings.corpus_dir, settings.index_dir, encoders)
+            report = build_index(
+                settings.corpus_dir, settings.index_dir, build_encoders, INDEXED_QUERIES
+            )
             for problem in report.problems:
                 notify(f"warning: skipped {problem}")
-        index = load_index(settings.index_dir)
-        for encoder in encoders.values():
-            encoder.encode_queries(["warm up"])  # load weights now, not inside the first answer
+
+        reason = stale_reason(
+            settings.index_dir, settings.corpus_dir, build_encoders, INDEXED_QUERIES
+        )
+        if reason is not None:
+            rebuild(reason)
+        try:
+            index, query = _open(settings.index_dir, build_encoders)
+        except IndexProblem as problem:
+            rebuild(str(problem))
+            index, query = _open(settings.index_dir, build_encoders)
+        for encoder in query.values():
+            encoder.encode_queries(["warm up"])
         detect_language("warm up the language model")
         documents = {}
         for chunk in index.chunks:
             if chunk.source not in documents:
                 path = settings.corpus_dir.parent / chunk.source
                 documents[chunk.source] = path.read_text(encoding="utf-8")
-        return cls(Retriever(index, encoders), ScopeJudge(index, encoders), documents)
+        return cls(Retriever(index, query), ScopeJudge(index, query), documents)
 
     def ask(self, question: str, history: Sequence[str] = (), top_k: int = 3) -> Answer:
         """Answer with the `top_k` most relevant passages, or explain why there is none."""

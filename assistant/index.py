@@ -17,7 +17,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,18 @@ import numpy as np
 
 from assistant.chunking import CHUNKER_VERSION, Chunk, chunk_corpus
 from assistant.corpus import CorpusError, corpus_fingerprint, load_corpus
-from assistant.embedding import Encoder
+from assistant.embedding import Encoder, ExportsQueryModel
 from assistant.errors import IndexProblem
+from assistant.language import save_language_model
+from assistant.lexical import BM25
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
+# A fixed question embedded at build time by the reference model; the query model must give
+# the same vector on load (cosine), or the index is treated as damaged.
+PROBE = "What does the international policy of INSA Lyon say about partner universities?"
+PROBE_MIN_COSINE = 0.9999
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,22 @@ def build_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def stale_reason(index_dir: Path, corpus_dir: Path, encoders: Mapping[str, Encoder]) -> str | None:
+QuerySets = Mapping[str, Sequence[str]]  # name -> fixed texts embedded as queries at build
+
+
+def _query_sets_signature(query_sets: QuerySets) -> dict[str, str]:
+    return {
+        name: hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()
+        for name, texts in sorted(query_sets.items())
+    }
+
+
+def stale_reason(
+    index_dir: Path,
+    corpus_dir: Path,
+    encoders: Mapping[str, Encoder],
+    query_sets: QuerySets | None = None,
+) -> str | None:
     """Say why the index cannot be used as is (missing, stale, damaged), or None if it can."""
     manifest_path = index_dir / MANIFEST
     if not manifest_path.is_file():
@@ -90,16 +112,45 @@ def stale_reason(index_dir: Path, corpus_dir: Path, encoders: Mapping[str, Encod
         return "the index was built by an older chunker"
     if manifest.get("encoders") != encoder_signature(encoders):
         return "the index was built with another embedding model"
+    if manifest.get("query_sets") != _query_sets_signature(query_sets or {}):
+        return "the fixed queries (e.g. off-policy topics) changed"
     if manifest.get("corpus_hash") != corpus_fingerprint(corpus_dir):
         return "the corpus changed since the index was built"
-    for name, checksum in manifest.get("files", {}).items():
+    for name, expected in manifest.get("files", {}).items():
         path = index_dir / name
-        if not path.is_file() or _sha256(path) != checksum:
-            return f"the index file {name} is missing or damaged"
+        if not path.is_file() or path.stat().st_size != expected.get("bytes"):
+            return f"the index file {name} is missing or truncated"
     return None
 
 
-def build_index(corpus_dir: Path, index_dir: Path, encoders: Mapping[str, Encoder]) -> BuildReport:
+def damaged_file(index_dir: Path) -> str | None:
+    """Compare every index file with its checksum (0.1 s for 140 MB; run it alongside loading)."""
+    try:
+        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        for name, expected in manifest["files"].items():
+            if _sha256(index_dir / name) != expected["sha256"]:
+                return f"the index file {name} is damaged"
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return "the index manifest is unreadable"
+    return None
+
+
+def query_model_problem(manifest: Mapping[str, Any], encoders: Mapping[str, Encoder]) -> str | None:
+    """Say if a query encoder no longer reproduces the vectors the index was built with."""
+    for key, reference in manifest.get("probes", {}).items():
+        if key in encoders:
+            vector = encoders[key].encode_queries([PROBE])[0]
+            if float(np.dot(vector, np.asarray(reference, dtype=np.float32))) < PROBE_MIN_COSINE:
+                return f"the index's {key} query model does not reproduce the build's vectors"
+    return None
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    encoders: Mapping[str, Encoder],
+    query_sets: QuerySets | None = None,
+) -> BuildReport:
     """Chunk and embed the corpus into a fresh folder, then swap it in for `index_dir`."""
     began = time.perf_counter()
     with build_lock(index_dir):
@@ -116,7 +167,7 @@ def build_index(corpus_dir: Path, index_dir: Path, encoders: Mapping[str, Encode
         chunks = chunk_corpus(corpus.documents)
         staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-build-", dir=index_dir.parent))
         try:
-            _write(staging, chunks, encoders, corpus_hash)
+            _write(staging, chunks, encoders, corpus_hash, query_sets or {})
             _swap_in(staging, index_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -126,7 +177,11 @@ def build_index(corpus_dir: Path, index_dir: Path, encoders: Mapping[str, Encode
 
 
 def _write(
-    folder: Path, chunks: list[Chunk], encoders: Mapping[str, Encoder], corpus_hash: str
+    folder: Path,
+    chunks: list[Chunk],
+    encoders: Mapping[str, Encoder],
+    corpus_hash: str,
+    query_sets: QuerySets,
 ) -> None:
     import faiss
 
@@ -140,6 +195,11 @@ def _write(
         flat.add(vectors)
         faiss.write_index(flat, str(folder / f"{key}.faiss"))
         np.save(folder / f"{key}.sentences.npy", encoder.encode_documents(sentences))
+        for name, texts in query_sets.items():
+            np.save(folder / f"{key}.{name}.npy", encoder.encode_queries(list(texts)))
+    BM25.build([chunk.search_text for chunk in chunks]).save(folder)
+    save_language_model(folder)
+    probes = _export_query_models(folder, encoders)
     files = sorted(p.name for p in folder.iterdir())
     manifest = {
         "format": FORMAT_VERSION,
@@ -148,12 +208,34 @@ def _write(
         "encoders": encoder_signature(encoders),
         "chunk_count": len(chunks),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "files": {name: _sha256(folder / name) for name in files},
+        "query_sets": _query_sets_signature(query_sets),
+        "probes": probes,
+        "files": {
+            name: {"sha256": _sha256(folder / name), "bytes": (folder / name).stat().st_size}
+            for name in files
+        },
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     for path in folder.iterdir():
         with path.open("rb") as handle:
             os.fsync(handle.fileno())
+
+
+def _export_query_models(folder: Path, encoders: Mapping[str, Encoder]) -> dict[str, list[float]]:
+    """Export each encoder's query model (MiniLM → ONNX) and prove it gives the same vectors."""
+    probes = {}
+    for key, encoder in encoders.items():
+        if not isinstance(encoder, ExportsQueryModel):
+            continue
+        encoder.export_query_model(folder)
+        reference = encoder.encode_queries([PROBE])
+        problem = query_model_problem(
+            {"probes": {key: reference[0].tolist()}}, {key: encoder.query_encoder(folder)}
+        )
+        if problem:
+            raise IndexProblem(f"Cannot build: {problem} (the ONNX export is broken).")
+        probes[key] = reference[0].tolist()
+    return probes
 
 
 def _swap_in(staging: Path, index_dir: Path) -> None:
@@ -174,6 +256,8 @@ class LoadedIndex:
     chunk_vectors: Mapping[str, Any]  # key -> faiss index
     sentence_vectors: Mapping[str, np.ndarray]
     sentence_offsets: np.ndarray  # chunk i's sentences are rows offsets[i]:offsets[i+1]
+    lexical: BM25
+    query_set_vectors: Mapping[str, Mapping[str, np.ndarray]]  # set name -> key -> vectors
 
     def search(self, key: str, query: np.ndarray, k: int) -> list[Hit]:
         """Return the `k` chunks nearest to one query vector under encoder `key`."""
@@ -212,9 +296,22 @@ def load_index(index_dir: Path) -> LoadedIndex:
         keys = list(manifest["encoders"])
         chunk_vectors = {key: faiss.read_index(str(index_dir / f"{key}.faiss")) for key in keys}
         sentence_vectors = {key: np.load(index_dir / f"{key}.sentences.npy") for key in keys}
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
+        query_set_vectors = {
+            name: {key: np.load(index_dir / f"{key}.{name}.npy") for key in keys}
+            for name in manifest.get("query_sets", {})
+        }
+        lexical = BM25.load(index_dir)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, zipfile.BadZipFile) as error:
         raise IndexProblem(
             f"The index in {index_dir} cannot be read ({error}). Run: python -m assistant build"
         ) from None
     offsets = np.cumsum([0] + [len(chunk.sentences) for chunk in chunks])
-    return LoadedIndex(tuple(chunks), manifest, chunk_vectors, sentence_vectors, offsets)
+    return LoadedIndex(
+        tuple(chunks),
+        manifest,
+        chunk_vectors,
+        sentence_vectors,
+        offsets,
+        lexical,
+        query_set_vectors,
+    )

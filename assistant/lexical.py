@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -39,19 +41,85 @@ def tokenize(text: str) -> list[str]:
     return terms
 
 
+BM25_FILE = "bm25.npz"
+K1, B = 1.2, 0.75  # the usual Okapi constants
+
+
+@dataclass(frozen=True)
 class BM25:
-    """Okapi BM25 scores of every document for a query, on bm25s's sparse matrices."""
+    """Okapi BM25 (Lucene's idf) as an inverted index: one weight per (term, document).
 
-    def __init__(self, documents: Sequence[str]) -> None:
-        import bm25s
+    Weights are computed once at build time and saved with the index, so scoring a query is a
+    few array additions and loading needs neither the texts nor a tokenizer pass.
+    """
 
-        self.size = len(documents)
-        self.model = bm25s.BM25(k1=1.2, b=0.75)
-        self.model.index([tokenize(document) for document in documents], show_progress=False)
+    vocabulary: dict[str, int]
+    offsets: np.ndarray  # term t's postings are rows offsets[t]:offsets[t + 1]
+    documents: np.ndarray  # document number of each posting
+    weights: np.ndarray  # idf × saturated term frequency of each posting
+    size: int
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> BM25:
+        """Index `texts` (one document each)."""
+        postings: dict[str, dict[int, int]] = {}
+        lengths = np.zeros(len(texts), dtype=np.float32)
+        for number, text in enumerate(texts):
+            terms = tokenize(text)
+            lengths[number] = len(terms)
+            for term in terms:
+                counts = postings.setdefault(term, {})
+                counts[number] = counts.get(number, 0) + 1
+        average = float(lengths.mean()) if len(texts) and lengths.mean() > 0 else 1.0
+        vocabulary = {term: t for t, term in enumerate(sorted(postings))}
+        offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        documents, weights = [], []
+        for term, t in vocabulary.items():
+            counts = postings[term]
+            docs = np.fromiter(counts, dtype=np.int32, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+            idf = np.log(1 + (len(texts) - len(docs) + 0.5) / (len(docs) + 0.5))
+            norm = K1 * (1 - B + B * lengths[docs] / average)
+            documents.append(docs)
+            weights.append((idf * tf / (tf + norm)).astype(np.float32))  # Lucene: no (k1 + 1)
+            offsets[t + 1] = offsets[t] + len(docs)
+        return cls(
+            vocabulary,
+            offsets,
+            np.concatenate(documents) if documents else np.zeros(0, dtype=np.int32),
+            np.concatenate(weights) if weights else np.zeros(0, dtype=np.float32),
+            len(texts),
+        )
+
+    def save(self, folder: Path) -> None:
+        with (folder / BM25_FILE).open("wb") as handle:
+            np.savez(
+                handle,
+                terms=np.array(list(self.vocabulary), dtype=str),
+                offsets=self.offsets,
+                documents=self.documents,
+                weights=self.weights,
+                size=np.array(self.size),
+            )
+
+    @classmethod
+    def load(cls, folder: Path) -> BM25:
+        with np.load(folder / BM25_FILE, allow_pickle=False) as saved:
+            terms = saved["terms"].tolist()
+            return cls(
+                dict(zip(terms, range(len(terms)), strict=True)),
+                saved["offsets"],
+                saved["documents"],
+                saved["weights"],
+                int(saved["size"]),
+            )
 
     def scores(self, query: str) -> np.ndarray:
         """Return one BM25 score per document (0 where no query term occurs)."""
-        terms = tokenize(query)
-        if not terms:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self.model.get_scores(terms), dtype=np.float32)
+        scores = np.zeros(self.size, dtype=np.float32)
+        for term in tokenize(query):  # a repeated term counts again, as in the formula's sum
+            t = self.vocabulary.get(term)
+            if t is not None:
+                start, end = self.offsets[t], self.offsets[t + 1]
+                scores[self.documents[start:end]] += self.weights[start:end]
+        return scores

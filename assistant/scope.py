@@ -42,6 +42,8 @@ OFF_POLICY_TOPICS = (
     "jobs, internships and salaries",
 )
 
+TOPICS_SET = "off_policy_topics"
+
 # Calibrated on the tuning split (benchmarks/tune_retrieval.py). The margin limit sits in the
 # middle of the widest gap between tuning questions that meets both targets. Relevance is only
 # a backstop for questions sharing nothing with the policy: half the lowest in-scope score.
@@ -55,8 +57,11 @@ class ScopeJudge:
         # Topics are embedded as queries: a question is compared like for like with the
         # question-shaped topic, which separates languages other than English far better
         # (e5 cosines across languages are compressed, and query-to-passage adds noise).
+        # Embedded at build time (see answer.INDEXED_QUERIES); encoded here only if absent.
+        saved = index.query_set_vectors.get(TOPICS_SET, {})
         self.topic_vectors = {
-            key: e.encode_queries(OFF_POLICY_TOPICS) for key, e in encoders.items()
+            key: saved[key] if key in saved else e.encode_queries(OFF_POLICY_TOPICS)
+            for key, e in encoders.items()
         }
 
     def off_policy_margin(self, query: Query) -> float:

@@ -19,7 +19,7 @@ import numpy as np
 from assistant.chunking import Chunk
 from assistant.embedding import Encoder
 from assistant.index import LoadedIndex
-from assistant.lexical import BM25, tokenize
+from assistant.lexical import tokenize
 
 _WORD = re.compile(r"\w+")
 _LEANS_ON_CONTEXT = re.compile(
@@ -109,7 +109,7 @@ class Retriever:
         self.index = index
         self.encoders = encoders
         self.weights = weights
-        self.bm25 = BM25([chunk.search_text for chunk in index.chunks])
+        self.bm25 = index.lexical
 
     def encode(self, text: str, english: bool) -> Query:
         vectors = {key: e.encode_queries([text])[0] for key, e in self.encoders.items()}

@@ -43,10 +43,10 @@ def own_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A corpus copy with its index built once for the session; tests must not modify it."""
-    from assistant.answer import default_encoders
+    from assistant.answer import INDEXED_QUERIES, default_encoders
 
     settings = make_settings(tmp_path_factory.mktemp("built"))
-    build_index(settings.corpus_dir, settings.index_dir, default_encoders())
+    build_index(settings.corpus_dir, settings.index_dir, default_encoders(), INDEXED_QUERIES)
     return settings
 
 

@@ -9,16 +9,23 @@ import numpy as np
 import pytest
 
 from assistant import Assistant
-from assistant.answer import default_encoders
+from assistant.answer import INDEXED_QUERIES, default_encoders
 from assistant.chunking import CHUNKER_VERSION
 from assistant.config import Settings
 from assistant.errors import IndexProblem
-from assistant.index import MANIFEST, build_index, build_lock, load_index, stale_reason
+from assistant.index import (
+    MANIFEST,
+    build_index,
+    build_lock,
+    damaged_file,
+    load_index,
+    stale_reason,
+)
 
 
 @pytest.fixture
 def fresh(own_paths: Settings) -> Settings:
-    build_index(own_paths.corpus_dir, own_paths.index_dir, default_encoders())
+    build_index(own_paths.corpus_dir, own_paths.index_dir, default_encoders(), INDEXED_QUERIES)
     return own_paths
 
 
@@ -33,16 +40,26 @@ def test_manifest_records_what_the_index_was_built_from(fresh: Settings):
         "chunks.jsonl",
         "minilm.faiss",
         "minilm.sentences.npy",
+        "minilm.onnx",
+        "minilm.tokenizer.json",
         "e5.faiss",
         "e5.sentences.npy",
+        "bm25.npz",
+        "langid.npz",
+        "minilm.off_policy_topics.npy",
+        "e5.off_policy_topics.npy",
     }
+    assert all(len(f["sha256"]) == 64 and f["bytes"] > 0 for f in manifest["files"].values())
+    assert len(manifest["probes"]["minilm"]) == 384
     index = load_index(fresh.index_dir)
     assert index.chunk_vectors["minilm"].ntotal == len(index.chunks) == manifest["chunk_count"]
     assert np.allclose(np.linalg.norm(index.sentence_vectors["minilm"], axis=1), 1, atol=1e-4)
 
 
 def test_fresh_index_is_not_stale(fresh: Settings):
-    assert stale_reason(fresh.index_dir, fresh.corpus_dir, default_encoders()) is None
+    assert (
+        stale_reason(fresh.index_dir, fresh.corpus_dir, default_encoders(), INDEXED_QUERIES) is None
+    )
 
 
 def _edit_corpus(settings: Settings) -> None:
@@ -73,24 +90,43 @@ def _delete_index(settings: Settings) -> None:
     settings.index_dir.rmdir()
 
 
+@pytest.mark.parametrize("name", ["chunks.jsonl", "e5.faiss", "langid.npz", "bm25.npz"])
+def test_a_file_damaged_in_place_fails_its_checksum_and_is_rebuilt(fresh: Settings, name):
+    path = fresh.index_dir / name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size, one byte flipped
+    path.write_bytes(bytes(data))
+    assert damaged_file(fresh.index_dir) == f"the index file {name} is damaged"
+
+    notices: list[str] = []
+    answer = Assistant.load(fresh, notify=notices.append).ask("What is the CDEFI?")
+    assert notices == [f"Rebuilding the index: the index file {name} is damaged."]
+    assert "Directeurs" in answer.passages[0].text
+    assert damaged_file(fresh.index_dir) is None
+
+
 @pytest.mark.parametrize(
     "damage, reason",
     [
         (_edit_corpus, "the corpus changed"),
         (_change_chunker, "older chunker"),
         (_change_model, "another embedding model"),
-        (_truncate_vectors, "missing or damaged"),
+        (_truncate_vectors, "missing or truncated"),
         (_delete_index, "no index"),
     ],
 )
 def test_stale_or_damaged_index_is_detected_and_rebuilt(fresh: Settings, damage, reason):
     damage(fresh)
-    assert reason in stale_reason(fresh.index_dir, fresh.corpus_dir, default_encoders())
+    assert reason in stale_reason(
+        fresh.index_dir, fresh.corpus_dir, default_encoders(), INDEXED_QUERIES
+    )
     notices: list[str] = []
     answer = Assistant.load(fresh, notify=notices.append).ask("What are the school's values?")
     assert len(notices) == 1 and notices[0].startswith("Rebuilding the index: ")
     assert reason in notices[0]
-    assert stale_reason(fresh.index_dir, fresh.corpus_dir, default_encoders()) is None
+    assert (
+        stale_reason(fresh.index_dir, fresh.corpus_dir, default_encoders(), INDEXED_QUERIES) is None
+    )
     assert answer.answered
 
 
@@ -124,7 +160,7 @@ def test_builds_are_serialised_by_a_lock(own_paths: Settings):
     order: list[str] = []
 
     def build() -> None:
-        build_index(own_paths.corpus_dir, own_paths.index_dir, default_encoders())
+        build_index(own_paths.corpus_dir, own_paths.index_dir, default_encoders(), INDEXED_QUERIES)
         order.append("built")
 
     with build_lock(own_paths.index_dir):
@@ -139,4 +175,4 @@ def test_builds_are_serialised_by_a_lock(own_paths: Settings):
 def test_empty_corpus_is_a_clear_error(tmp_path: Path):
     (tmp_path / "corpus").mkdir()
     with pytest.raises(IndexProblem, match="Nothing to index"):
-        build_index(tmp_path / "corpus", tmp_path / "index", default_encoders())
+        build_index(tmp_path / "corpus", tmp_path / "index", default_encoders(), INDEXED_QUERIES)
