@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export OMP_WAIT_POLICY := PASSIVE
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run test lint eval build
+.PHONY: run test lint eval build bench
 
 $(INSTALLED): requirements.txt
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -40,3 +40,10 @@ build: $(INSTALLED)
 
 eval: $(INSTALLED)
 	$(PYTHON) -m assistant eval
+
+# Speed, memory and scale against the targets (see BENCHMARKS.md); about 15 minutes.
+bench: $(INSTALLED)
+	PYTHONPATH=. $(PYTHON) benchmarks/cold_start.py
+	PYTHONPATH=. $(PYTHON) benchmarks/warm_latency.py
+	PYTHONPATH=. $(PYTHON) benchmarks/serve_load.py --clients 16 --requests 2000
+	PYTHONPATH=. $(PYTHON) benchmarks/scale.py

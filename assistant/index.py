@@ -39,6 +39,12 @@ CHUNKS = "chunks.jsonl"
 # the same vector on load (cosine), or the index is treated as damaged.
 PROBE = "What does the international policy of INSA Lyon say about partner universities?"
 PROBE_MIN_COSINE = 0.9999
+BATCH = 1024  # texts embedded at a time while building
+# Exact search up to this many chunks, HNSW above (see BENCHMARKS.md for the crossover).
+APPROXIMATE_FROM = 20_000
+HNSW_LINKS, HNSW_EF_CONSTRUCTION = 32, 80
+# An approximate index scores these nearest chunks per signal; the rest get the lowest score.
+CANDIDATES = 256
 
 
 @dataclass(frozen=True)
@@ -189,15 +195,29 @@ def _write(
         for chunk in chunks:
             handle.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
     sentences = [sentence for chunk in chunks for sentence in chunk.sentence_texts()]
+    texts = [chunk.search_text for chunk in chunks]
+    searches = {}
     for key, encoder in encoders.items():
-        vectors = encoder.encode_documents([chunk.search_text for chunk in chunks])
-        flat = faiss.IndexFlatIP(encoder.dimension)  # inner product == cosine on unit vectors
-        flat.add(vectors)
-        faiss.write_index(flat, str(folder / f"{key}.faiss"))
-        np.save(folder / f"{key}.sentences.npy", encoder.encode_documents(sentences))
-        for name, texts in query_sets.items():
-            np.save(folder / f"{key}.{name}.npy", encoder.encode_queries(list(texts)))
-    BM25.build([chunk.search_text for chunk in chunks]).save(folder)
+        vectors, searches[key] = vector_index(encoder.dimension, len(chunks))
+        # Streamed in batches: memory stays bounded by one batch however big the corpus.
+        for start in range(0, len(texts), BATCH):
+            vectors.add(encoder.encode_documents(texts[start : start + BATCH]))
+        faiss.write_index(vectors, str(folder / f"{key}.faiss"))
+        saved = np.lib.format.open_memmap(
+            folder / f"{key}.sentences.npy",
+            mode="w+",
+            dtype=np.float32,
+            shape=(len(sentences), encoder.dimension),
+        )
+        for start in range(0, len(sentences), BATCH):
+            saved[start : start + BATCH] = encoder.encode_documents(
+                sentences[start : start + BATCH]
+            )
+        saved.flush()
+        del saved
+        for name, fixed in query_sets.items():
+            np.save(folder / f"{key}.{name}.npy", encoder.encode_queries(list(fixed)))
+    BM25.build(texts).save(folder)
     save_language_model(folder)
     probes = _export_query_models(folder, encoders)
     files = sorted(p.name for p in folder.iterdir())
@@ -207,6 +227,7 @@ def _write(
         "corpus_hash": corpus_hash,
         "encoders": encoder_signature(encoders),
         "chunk_count": len(chunks),
+        "search": searches,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "query_sets": _query_sets_signature(query_sets),
         "probes": probes,
@@ -219,6 +240,21 @@ def _write(
     for path in folder.iterdir():
         with path.open("rb") as handle:
             os.fsync(handle.fileno())
+
+
+def vector_index(dimension: int, count: int) -> tuple[Any, str]:
+    """Return an empty FAISS index suited to `count` vectors, and its name for the manifest.
+
+    Exact inner-product search (cosine on unit vectors) up to `APPROXIMATE_FROM` vectors; above,
+    HNSW, whose recall@10 and latency are measured in benchmarks/scale.py.
+    """
+    import faiss
+
+    if count < APPROXIMATE_FROM:
+        return faiss.IndexFlatIP(dimension), "exact"
+    index = faiss.IndexHNSWFlat(dimension, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    return index, f"hnsw{HNSW_LINKS}"
 
 
 def _export_query_models(folder: Path, encoders: Mapping[str, Encoder]) -> dict[str, list[float]]:
@@ -268,9 +304,14 @@ class LoadedIndex:
         ]
 
     def all_scores(self, key: str, query: np.ndarray) -> np.ndarray:
-        """Return the cosine of one query vector with every chunk, in chunk order."""
-        hits = self.search(key, query, len(self.chunks))
-        scores = np.empty(len(self.chunks), dtype=np.float32)
+        """Return the cosine of one query vector with every chunk, in chunk order.
+
+        With an approximate index only the `CANDIDATES` nearest are scored; the others get
+        the lowest candidate score, so they can still rise by BM25 but never outrank by it.
+        """
+        exact = self.manifest.get("search", {}).get(key, "exact") == "exact"
+        hits = self.search(key, query, len(self.chunks) if exact else CANDIDATES)
+        scores = np.full(len(self.chunks), min(h.score for h in hits), dtype=np.float32)
         for hit in hits:
             scores[hit.chunk.id] = hit.score
         return scores
@@ -285,6 +326,10 @@ def load_index(index_dir: Path) -> LoadedIndex:
     """Read a verified index folder (call `stale_reason` first)."""
     import faiss
 
+    # One question searches one vector: FAISS's OpenMP pool would only compete with e5's
+    # (measured: e5 18 -> 21 ms per question with both pools spinning on 2 cores).
+    faiss.omp_set_num_threads(1)
+
     try:
         manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
         chunks = []
@@ -295,6 +340,9 @@ def load_index(index_dir: Path) -> LoadedIndex:
             chunks.append(Chunk(**fields))
         keys = list(manifest["encoders"])
         chunk_vectors = {key: faiss.read_index(str(index_dir / f"{key}.faiss")) for key in keys}
+        for vectors in chunk_vectors.values():
+            if hasattr(vectors, "hnsw"):
+                vectors.hnsw.efSearch = CANDIDATES  # must cover the candidates asked for
         sentence_vectors = {key: np.load(index_dir / f"{key}.sentences.npy") for key in keys}
         query_set_vectors = {
             name: {key: np.load(index_dir / f"{key}.{name}.npy") for key in keys}

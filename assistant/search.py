@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ _LEANS_ON_CONTEXT = re.compile(
     r"these|those|one|ones|there|il|elle|ils|elles|cela|ça|ello|es|sie)\b",
     re.IGNORECASE,
 )
+MULTILINGUAL = "e5"  # the one encoder that understands questions in any language
 # A question with fewer content words than this cannot stand alone ("Which countries?").
 STANDALONE_MIN_TERMS = 2
 
@@ -93,6 +95,10 @@ def combine(
     return total / norm
 
 
+def _with_context(question: str, history: Sequence[str]) -> str:
+    return f"{history[-1]} {question}"
+
+
 def depends_on_history(question: str, history: Sequence[str]) -> bool:
     """Tell whether a question only makes sense with the earlier turn ("and in Asia?")."""
     if not history:
@@ -110,10 +116,30 @@ class Retriever:
         self.encoders = encoders
         self.weights = weights
         self.bm25 = index.lexical
+        self.pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="encode")
 
     def encode(self, text: str, english: bool) -> Query:
-        vectors = {key: e.encode_queries([text])[0] for key, e in self.encoders.items()}
-        return Query(text, english, vectors, frozenset(tokenize(text)))
+        return self.encode_all([text], english)[0]
+
+    def encode_all(self, texts: Sequence[str], english: bool) -> list[Query]:
+        """Embed texts with every encoder the question's language needs, side by side.
+
+        Only e5 reads other languages, so MiniLM is skipped for them. The encoders release the
+        GIL, so e5 runs on a helper thread while MiniLM runs on this one: the cost is the
+        slower of the two (e5, ~18 ms here), not their sum.
+        """
+        keys = [key for key in self.encoders if english or key == MULTILINGUAL]
+        helpers = {
+            key: self.pool.submit(self.encoders[key].encode_queries, texts) for key in keys[1:]
+        }
+        vectors = {keys[0]: self.encoders[keys[0]].encode_queries(texts)}
+        vectors |= {key: future.result() for key, future in helpers.items()}
+        return [
+            Query(
+                text, english, {key: v[i] for key, v in vectors.items()}, frozenset(tokenize(text))
+            )
+            for i, text in enumerate(texts)
+        ]
 
     def chunk_signals(self, query: Query) -> Signals:
         """Return each signal's scaled score for every chunk."""
@@ -127,7 +153,7 @@ class Retriever:
         """Return the earlier turn joined to a follow-up that leans on it, else None."""
         if not depends_on_history(query.text, history):
             return None
-        return self.encode(f"{history[-1]} {query.text}", query.english)
+        return self.encode(_with_context(query.text, history), query.english)
 
     def signals(self, query: Query, context: Query | None) -> tuple[Signals, Signals | None]:
         """Return the question's signals, and the follow-up context's if there is one."""
@@ -138,8 +164,11 @@ class Retriever:
         self, question: str, history: Sequence[str], k: int, english: bool = True
     ) -> Retrieval:
         """Return the `k` best chunks for the question, best first."""
-        query = self.encode(question, english)
-        context = self.context_query(query, history)
+        texts = [question]
+        if depends_on_history(question, history):
+            texts.append(_with_context(question, history))  # one batch: one model call each
+        query, *rest = self.encode_all(texts, english)
+        context = rest[0] if rest else None
         fused = combine(*self.signals(query, context), english=english, weights=self.weights)
         order = np.argsort(-fused, kind="stable")[:k]
         ranked = [
