@@ -24,6 +24,7 @@ from assistant.config import (
     Settings,
 )
 from assistant.errors import AssistantError, QuestionError
+from assistant.limits import DEFAULT_RATE_PER_MINUTE
 
 BOLD, RESET = "\033[1m", "\033[0m"
 
@@ -88,6 +89,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="a site allowed to show the chat in an iframe; repeat for several "
         f"(default: {' '.join(DEFAULT_EMBED_ORIGINS)})",
+    )
+    serve.add_argument(
+        "--rate-limit",
+        type=int,
+        default=DEFAULT_RATE_PER_MINUTE,
+        metavar="N",
+        help=f"API questions per minute per client address, 0 for none (default "
+        f"{DEFAULT_RATE_PER_MINUTE})",
     )
     serve.add_argument(
         "--feedback-db", type=Path, help="SQLite file for votes (default: feedback/votes.sqlite3)"
@@ -179,7 +188,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     origins = [check_origin(o) for o in args.embed_origin or DEFAULT_EMBED_ORIGINS]
     sock = bind(args.host, args.port)  # fail on a busy port before the slow loading
     feedback = FeedbackStore(settings.feedback_db)
-    app = create_app(Assistant.load(settings), feedback, origins)
+    app = create_app(Assistant.load(settings), feedback, origins, args.rate_limit)
     url = f"http://{args.host}:{sock.getsockname()[1]}/"
     print(f"Policy assistant: {url}  (iframe view: {url}embed/, API docs: {url}docs)", flush=True)
     # No access log: it would store visitors' IP addresses.

@@ -27,6 +27,7 @@ from starlette.responses import Response
 from assistant.answer import Assistant
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
+from assistant.limits import DEFAULT_RATE_PER_MINUTE, BodyLimit, RateLimit
 from assistant.rendering import policy_page_html, text_html
 
 _POLICY_PAGE = """<!doctype html>
@@ -70,7 +71,10 @@ def check_origin(origin: str) -> str:
 
 
 def create_app(
-    assistant: Assistant, feedback: FeedbackStore, embed_origins: Sequence[str]
+    assistant: Assistant,
+    feedback: FeedbackStore,
+    embed_origins: Sequence[str],
+    rate_per_minute: int = DEFAULT_RATE_PER_MINUTE,
 ) -> FastAPI:
     """Assemble the API, the policy page and both chat views into one ASGI app."""
     import gradio as gr
@@ -84,6 +88,8 @@ def create_app(
         description="Answers with the exact words of the policy. Same JSON as `ask --json`.",
     )
     install_error_handlers(app)
+    app.add_middleware(RateLimit, per_minute=rate_per_minute)
+    app.add_middleware(BodyLimit)  # outermost: a huge body is refused before anything reads it
     pattern = _origin_pattern(embed_origins)
     if pattern:
         app.add_middleware(

@@ -234,3 +234,57 @@ def test_browser_refuses_to_frame_for_another_origin(start_server, host_page, pa
     frame = next(f for f in page.frames if f != page.main_frame)
     assert frame.locator(QUESTION).count() == 0
     assert frame.url.startswith("chrome-error://") or frame.url in ("", "about:blank")
+
+
+HOSTILE = (
+    "Partner universities exchange students every year through hostile markup: "
+    '<script>window.pwned = 1</script> <img src=x onerror="window.pwned = 2"> '
+    "![tracker](http://127.0.0.1:9/pixel.png) [click](javascript:window.pwned=3) "
+    '&amp; <b>bold</b> <iframe src="http://127.0.0.1:9/"></iframe>.\n'
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_server(start_server, tmp_path_factory):
+    """A server whose corpus contains markup, as a hand-edited file might."""
+    from assistant import Assistant
+    from assistant.answer import INDEXED_QUERIES, default_encoders
+    from assistant.index import build_index
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path_factory.mktemp("hostile"))
+    (settings.corpus_dir / "hostile.md").write_text(
+        "---\ntitle: Hostile notice\n---\n\n# Exchanges\n\n" + HOSTILE, encoding="utf-8"
+    )
+    build_index(settings.corpus_dir, settings.index_dir, default_encoders(), INDEXED_QUERIES)
+    return start_server(served=Assistant.load(settings))
+
+
+def test_markup_in_the_corpus_is_shown_as_text_in_chat_and_policy_page(hostile_server, page):
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(hostile_server.url + "/")
+    ask(page, "Do partner universities exchange students every year?")
+    chat = page.locator("#pa-chat")
+    assert "<script>window.pwned = 1</script>" in chat.inner_text()
+    assert chat.locator("img, script, iframe, b, a[href^='javascript']").count() == 0
+
+    page.goto(hostile_server.url + "/policy?source=corpus/hostile.md")
+    body = page.locator("main")
+    assert '<img src=x onerror="window.pwned = 2">' in body.inner_text()
+    assert body.locator("img, script, iframe, b, a").count() == 0
+    assert page.evaluate("window.pwned") is None
+    assert not any(":9/" in url for url in requests)  # nothing was fetched from the markup
+
+
+def test_empty_and_overlong_questions_in_the_chat_get_a_clear_reply(live, page):
+    page.goto(live.url + "/")
+    wait_until_ready(page)
+    page.locator("#pa-send").click()
+    page.locator(".pa-error").first.wait_for()
+    assert "The question is empty" in page.locator(".pa-error").first.inner_text()
+
+    page.fill(QUESTION, "What is the CDEFI? " + "x" * 100_000)
+    assert len(page.locator(QUESTION).input_value()) == 1000  # the box stops at the limit
+    page.keyboard.press("Enter")
+    expect(page.locator(".pa-reply")).to_have_count(2)
