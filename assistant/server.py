@@ -149,6 +149,20 @@ def create_app(
     return app
 
 
+def limit_malloc_arenas(count: int = 4) -> None:
+    """Cap glibc's per-thread malloc arenas before the serving threads start.
+
+    With one arena per thread, 32 concurrent clients grew the server by 19 % over 5,000
+    answers (fragmentation, not a leak: serial answers do not grow); with 4 arenas, 4 %, at the
+    same throughput. Without glibc this does nothing.
+    """
+    import contextlib
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(-8, count)  # -8 is M_ARENA_MAX
+
+
 def bind(host: str, port: int) -> socket.socket:
     """Open the listening socket now, so a busy port is one clear error, not a traceback."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET

@@ -110,7 +110,9 @@ def main() -> None:
     args = parser.parse_args()
     process, url = start_server()
     try:
-        run_load(url, 4, 100, flood=False)  # warm-up
+        # warm-up at the same concurrency: each serving thread's first answer allocates its
+        # buffers (malloc arenas, e5 scratch); growth after that is what would be a leak
+        run_load(url, args.clients, 4 * args.clients, flood=False)
         before = rss_mb(process.pid)
         result = run_load(url, args.clients, args.requests, args.flood)
         after = rss_mb(process.pid)
