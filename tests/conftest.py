@@ -82,8 +82,11 @@ def start_server(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory)
         embed_origins: Sequence[str] = DEFAULT_EMBED_ORIGINS,
         served: Any = None,
         rate_per_minute: int = 0,  # the tests all come from 127.0.0.1; one test sets a limit
+        feedback_path: Path | None = None,
     ) -> LiveServer:
-        feedback = FeedbackStore(tmp_path_factory.mktemp("feedback") / "votes.sqlite3")
+        feedback = FeedbackStore(
+            feedback_path or tmp_path_factory.mktemp("feedback") / "votes.sqlite3"
+        )
         app = create_app(served or assistant, feedback, embed_origins, rate_per_minute)
         sock = bind("127.0.0.1", 0)
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))

@@ -176,3 +176,29 @@ def test_empty_corpus_is_a_clear_error(tmp_path: Path):
     (tmp_path / "corpus").mkdir()
     with pytest.raises(IndexProblem, match="Nothing to index"):
         build_index(tmp_path / "corpus", tmp_path / "index", default_encoders(), INDEXED_QUERIES)
+
+
+def test_a_build_killed_midway_leaves_the_previous_index_served(fresh: Settings):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    before = (fresh.index_dir / MANIFEST).read_text()
+    _edit_corpus(fresh)  # so the new build has real work to do
+    build = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "build"],
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not list(fresh.index_dir.parent.glob(f".{fresh.index_dir.name}-build-*")):
+        assert time.monotonic() < deadline and build.poll() is None, "the build never started"
+        time.sleep(0.05)
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+
+    assert (fresh.index_dir / MANIFEST).read_text() == before
+    assert damaged_file(fresh.index_dir) is None
+    assert load_index(fresh.index_dir).manifest["chunk_count"] > 0

@@ -53,3 +53,18 @@ def test_busy_port_is_one_clear_line(use_built, capsys):
 def test_a_bad_embed_origin_is_refused_before_serving(use_built, capsys, origin):
     assert main(["serve", "--port", "0", "--embed-origin", origin]) == 1
     assert "is not an origin" in capsys.readouterr().err
+
+
+def test_gradio_telemetry_is_off(assistant, tmp_path):
+    import os
+
+    from assistant.feedback import FeedbackStore
+    from assistant.server import create_app
+    from assistant.web import build_chat
+
+    create_app(assistant, FeedbackStore(tmp_path / "v.sqlite3"), ["'self'"])
+    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
+    assert (
+        build_chat(assistant, FeedbackStore(tmp_path / "v.sqlite3"), compact=True).analytics_enabled
+        is False
+    )

@@ -288,3 +288,29 @@ def test_empty_and_overlong_questions_in_the_chat_get_a_clear_reply(live, page):
     assert len(page.locator(QUESTION).input_value()) == 1000  # the box stops at the limit
     page.keyboard.press("Enter")
     expect(page.locator(".pa-reply")).to_have_count(2)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "\x00What\x07 is\x1b[31m the CDEFI?",
+        "ما هي قيم المدرسة؟",
+        "What is the CDEFI? 🎓🇫🇷",
+        "CDEFI とは何ですか？ And AGERA?",
+    ],
+)
+def test_nasty_questions_in_the_chat_get_a_reply(live, page, question):
+    page.goto(live.url + "/")
+    ask(page, question)
+    assert page.locator(".pa-reply").last.inner_text().strip()
+
+
+def test_the_chat_keeps_answering_when_votes_cannot_be_stored(start_server, page, tmp_path):
+    unwritable = tmp_path / "votes.sqlite3"
+    unwritable.mkdir()  # a folder where the database should be: every write fails
+    server = start_server(feedback_path=unwritable)
+    page.goto(server.url + "/")
+    ask(page, "What is the CDEFI?")
+    page.locator("#pa-chat button[aria-label='Like']").last.click()
+    ask(page, "What are the school's values?")
+    assert "humanism" in page.locator(".pa-reply mark.pa-answer").last.inner_text()
