@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.errors import CorpusError
+
 _FOOTNOTE_LINE = re.compile(r"^(\d{1,2})(?!\.\s)(\S.*)$")
 _LIST_ITEM = re.compile(r"^(\d{1,2})\.\s+(\S.*)$")
 _SENTENCE_END = (".", "!", "?", ":", ";", ",", ")", "”", '"')
@@ -73,7 +75,7 @@ def clean_pdf_text(raw: str, *, source: str, version_date: str) -> CleanedText:
     numbers = {number for number, _ in notes}
     body = [line.strip() for line in body if line.strip()]
     if not body:
-        raise ValueError("the source text has no body lines")
+        raise CorpusError(f"{source}: the text has no body lines (only blank lines or footnotes)")
 
     title = body[0]
     blocks: list[str] = [f"# {title}"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.cleaning import clean_pdf_text
+from assistant.errors import CorpusError
 from tests.conftest import POLICY, SOURCE_TEXT
 
 SOURCE_NOTE = (
@@ -73,5 +74,5 @@ def test_text_without_footnotes_keeps_trailing_lines():
 
 
 def test_empty_source_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(CorpusError, match="no body lines"):
         clean_pdf_text(" \n\n", source="s", version_date="d")

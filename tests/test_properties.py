@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.chunking import MAX_CHUNK_CHARS, chunk_document
+from assistant.cleaning import clean_pdf_text
 from assistant.corpus import parse_document
 from assistant.errors import CorpusError
 
@@ -33,3 +34,17 @@ def test_parse_and_chunk_any_text(text, source):
         assert chunk.text.strip() and len(chunk.text) <= MAX_CHUNK_CHARS
         for start, end in chunk.sentences:
             assert chunk.start <= start < end <= chunk.end
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(max_size=600), MARKDOWNISH))
+def test_cleaning_any_text_gives_a_parseable_document(text):
+    try:
+        cleaned = clean_pdf_text(text, source="x.txt", version_date="2026-11-28")
+    except CorpusError as error:  # nothing but blank lines or footnotes: said, not crashed
+        assert "no body lines" in str(error)
+        return
+    try:
+        parse_document(cleaned.markdown.encode("utf-8", "surrogatepass"), "corpus/x.md")
+    except CorpusError as error:
+        assert str(error).startswith("corpus/x.md")
