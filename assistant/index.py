@@ -310,10 +310,12 @@ class LoadedIndex:
         the lowest candidate score, so they can still rise by BM25 but never outrank by it.
         """
         exact = self.manifest.get("search", {}).get(key, "exact") == "exact"
-        hits = self.search(key, query, len(self.chunks) if exact else CANDIDATES)
-        scores = np.full(len(self.chunks), min(h.score for h in hits), dtype=np.float32)
-        for hit in hits:
-            scores[hit.chunk.id] = hit.score
+        k = len(self.chunks) if exact else min(CANDIDATES, len(self.chunks))
+        found, ids = self.chunk_vectors[key].search(query.reshape(1, -1).astype(np.float32), k)
+        found, ids = found[0], ids[0]
+        kept = ids >= 0
+        scores = np.full(len(self.chunks), found[kept].min(), dtype=np.float32)
+        scores[ids[kept]] = found[kept]
         return scores
 
     def sentence_vectors_of(self, key: str, chunk: Chunk) -> np.ndarray:

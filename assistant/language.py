@@ -64,7 +64,7 @@ def load_language_model(folder: Path | None = None) -> None:
         return
     try:
         t = {
-            table: np.load(folder / name, mmap_mode="r", allow_pickle=False)
+            table: np.asarray(np.load(folder / name, mmap_mode="r", allow_pickle=False))
             for table, name in zip(TABLES, LANGUAGE_MODEL_FILES, strict=True)
         }
         _loaded["identifier"] = LanguageIdentifier(

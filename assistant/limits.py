@@ -1,6 +1,7 @@
-"""Protect the public server: cap request bodies, and rate-limit the API per client.
+"""Protect the public server: cap request bodies, rate-limit the API per client, set headers.
 
-Both are plain ASGI middleware answering with a JSON `{"error": …}` (413, 429 with
+All are plain ASGI middleware (Starlette's `BaseHTTPMiddleware` costs ~1 ms a request). The
+limits answer with a JSON `{"error": …}` (413, 429 with
 Retry-After), so a client learns what happened and when to retry. Client addresses are held in
 memory only for the current minute's counts and never written anywhere.
 """
@@ -108,3 +109,37 @@ class RateLimit:
             f"Please try again in {wait} s.",
             {"retry-after": str(wait)},
         )
+
+
+class SecurityHeaders:
+    """Add the embedding policy and two hardening headers to every HTTP response.
+
+    `frame-ancestors` lists who may frame the pages; a response that sets its own
+    Content-Security-Policy (the policy page) keeps it.
+    """
+
+    def __init__(self, app: ASGIApp, frame_ancestors: str) -> None:
+        self.app = app
+        self.csp = f"frame-ancestors {frame_ancestors}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(event: Message) -> None:
+            if event["type"] == "http.response.start":
+                headers = [
+                    (k, v)
+                    for k, v in event.get("headers", [])
+                    if k.lower() not in (b"x-content-type-options", b"referrer-policy")
+                ]
+                if not any(k.lower() == b"content-security-policy" for k, _ in headers):
+                    headers.append((b"content-security-policy", self.csp))
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+                ]
+                event = {**event, "headers": headers}
+            await send(event)
+
+        await self.app(scope, receive, with_headers)

@@ -113,6 +113,8 @@ class OnnxMiniLMEncoder:
 
         self.name = name
         self._fingerprint = fingerprint
+        # a question is one short text: a thread pool to tokenize it only adds hand-offs
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         # the shipped tokenizer.json truncates and pads to 128; sentence-transformers does not
         self.tokenizer.enable_truncation(MAX_TOKENS)

@@ -11,9 +11,11 @@ Does not decide whether to answer: see `answer`.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -99,6 +101,10 @@ def _with_context(question: str, history: Sequence[str]) -> str:
     return f"{history[-1]} {question}"
 
 
+def _sentence_terms(chunk: Chunk) -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(tokenize(sentence)) for sentence in chunk.sentence_texts())
+
+
 def depends_on_history(question: str, history: Sequence[str]) -> bool:
     """Tell whether a question only makes sense with the earlier turn ("and in Asia?")."""
     if not history:
@@ -116,7 +122,11 @@ class Retriever:
         self.encoders = encoders
         self.weights = weights
         self.bm25 = index.lexical
-        self.pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="encode")
+        self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="encode")
+        self._encoding = 0  # questions being embedded right now
+        # the same chunks come up again and again: tokenize their sentences once
+        self._sentence_terms = lru_cache(maxsize=4096)(_sentence_terms)
+        self._encoding_lock = threading.Lock()
 
     def encode(self, text: str, english: bool) -> Query:
         return self.encode_all([text], english)[0]
@@ -125,15 +135,27 @@ class Retriever:
         """Embed texts with every encoder the question's language needs, side by side.
 
         Only e5 reads other languages, so MiniLM is skipped for them. The encoders release the
-        GIL, so e5 runs on a helper thread while MiniLM runs on this one: the cost is the
-        slower of the two (MiniLM, ~6 ms here), not their sum.
+        GIL, so when this is the only question being answered e5 runs on a helper thread while
+        MiniLM runs on this one: the wait is the slower of the two, not their sum. When others
+        are being answered too, the cores are already busy and the hand-off would only add
+        work, so both run here.
         """
         keys = [key for key in self.encoders if english or key == MULTILINGUAL]
-        helpers = {
-            key: self.pool.submit(self.encoders[key].encode_queries, texts) for key in keys[1:]
-        }
-        vectors = {keys[0]: self.encoders[keys[0]].encode_queries(texts)}
-        vectors |= {key: future.result() for key, future in helpers.items()}
+        with self._encoding_lock:
+            alone = self._encoding == 0
+            self._encoding += 1
+        try:
+            helpers = {
+                key: self.pool.submit(self.encoders[key].encode_queries, texts)
+                for key in (keys[1:] if alone else [])
+            }
+            vectors = {
+                key: self.encoders[key].encode_queries(texts) for key in keys if key not in helpers
+            }
+            vectors |= {key: future.result() for key, future in helpers.items()}
+        finally:
+            with self._encoding_lock:
+                self._encoding -= 1
         return [
             Query(
                 text, english, {key: v[i] for key, v in vectors.items()}, frozenset(tokenize(text))
@@ -191,7 +213,7 @@ class Retriever:
             cosines = self.index.sentence_vectors_of(key, chunk) @ vector
             score += (cosines - E5_FLOOR) / E5_SPAN if key == "e5" else cosines
         if query.english and query.terms:
-            for position, sentence in enumerate(chunk.sentence_texts()):
-                shared = query.terms & set(tokenize(sentence))
+            for position, terms in enumerate(self._sentence_terms(chunk)):
+                shared = query.terms & terms
                 score[position] += w.sentence_overlap * len(shared) / len(query.terms)
         return chunk.sentences[int(np.argmax(score))]

@@ -16,18 +16,15 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 import re
 import socket
 from collections.abc import Sequence
-from typing import Any
 
 from fastapi import FastAPI, Query
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.requests import Request
-from starlette.responses import Response
 
 from assistant.answer import Assistant
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
-from assistant.limits import DEFAULT_RATE_PER_MINUTE, BodyLimit, RateLimit
+from assistant.limits import DEFAULT_RATE_PER_MINUTE, BodyLimit, RateLimit, SecurityHeaders
 from assistant.rendering import policy_page_html, text_html
 
 _POLICY_PAGE = """<!doctype html>
@@ -96,15 +93,7 @@ def create_app(
             CORSMiddleware, allow_origin_regex=pattern, allow_methods=["GET", "POST"]
         )
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        if "content-security-policy" not in response.headers:
-            response.headers["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        return response
-
+    app.add_middleware(SecurityHeaders, frame_ancestors=ancestors)
     app.include_router(api_router(assistant))
 
     @app.get("/policy", response_class=HTMLResponse, summary="The policy, a passage marked")
