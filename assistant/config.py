@@ -15,8 +15,8 @@ DEFAULT_TOP_K = 3
 MAX_TOP_K = 20
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_TURNS = 20
-# Questions answered at the same moment; more wait their turn. 2 cores here (BENCHMARKS.md).
-ANSWERING_AT_ONCE = 2
+# Questions answered at the same moment; more wait their turn. 3 did best on 2 cores (BENCHMARKS.md).
+ANSWERING_AT_ONCE = 3
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
