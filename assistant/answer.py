@@ -7,7 +7,6 @@ and the web API. Never generates text: every passage is an exact span of a corpu
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import unicodedata
@@ -183,16 +182,18 @@ class TurnTaking:
 
 class Assistant:
     def __init__(
-        self, retriever: Retriever, scope: ScopeJudge, documents: Mapping[str, str]
+        self,
+        retriever: Retriever,
+        scope: ScopeJudge,
+        documents: Mapping[str, str],
+        answering_at_once: int = ANSWERING_AT_ONCE,
     ) -> None:
         self.retriever = retriever
         self.scope = scope
         self.documents = documents  # source -> full text, for the UI's policy view
         # Questions beyond this many wait their turn (first come, first served) instead of
         # all sharing the cores: each is answered sooner, and latency stays even under load.
-        self._answering = TurnTaking(
-            int(os.environ.get("ASSISTANT_ANSWERING_AT_ONCE", ANSWERING_AT_ONCE))
-        )
+        self._answering = TurnTaking(answering_at_once)
 
     @classmethod
     def load(
@@ -232,7 +233,9 @@ class Assistant:
             if chunk.source not in documents:
                 path = settings.corpus_dir.parent / chunk.source
                 documents[chunk.source] = path.read_text(encoding="utf-8")
-        return cls(Retriever(index, query), ScopeJudge(index, query), documents)
+        return cls(
+            Retriever(index, query), ScopeJudge(index, query), documents, settings.answering_at_once
+        )
 
     def ask(self, question: str, history: Sequence[str] = (), top_k: int = 3) -> Answer:
         """Answer with the `top_k` most relevant passages, or explain why there is none."""

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -106,7 +107,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     defaults = Settings.from_env()
-    return Settings(
+    return replace(
+        defaults,
         corpus_dir=args.corpus or defaults.corpus_dir,
         index_dir=args.index or defaults.index_dir,
         feedback_db=getattr(args, "feedback_db", None) or defaults.feedback_db,

@@ -9,13 +9,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.errors import AssistantError
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_TOP_K = 3
 MAX_TOP_K = 20
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_TURNS = 20
-# Questions answered at the same moment; more wait their turn. 3 did best on 2 cores (BENCHMARKS.md).
+# Questions answered at the same moment; later ones wait their turn. 3 did best on 2 cores.
 ANSWERING_AT_ONCE = 3
 
 DEFAULT_HOST = "127.0.0.1"
@@ -30,14 +32,22 @@ class Settings:
     corpus_dir: Path
     index_dir: Path
     feedback_db: Path = PROJECT_ROOT / "feedback" / "votes.sqlite3"
+    answering_at_once: int = ANSWERING_AT_ONCE
 
     @classmethod
     def from_env(cls) -> Settings:
-        """Read ASSISTANT_CORPUS, ASSISTANT_INDEX and ASSISTANT_FEEDBACK_DB (else repo paths)."""
+        """Read ASSISTANT_CORPUS, _INDEX, _FEEDBACK_DB and _ANSWERING_AT_ONCE (else defaults)."""
+        at_once = os.environ.get("ASSISTANT_ANSWERING_AT_ONCE", str(ANSWERING_AT_ONCE)).strip()
+        if not at_once.isdigit() or not 1 <= int(at_once) <= 64:
+            raise AssistantError(
+                f"ASSISTANT_ANSWERING_AT_ONCE is {at_once!r}; set it to a whole number from "
+                "1 to 64 (about the number of cores plus one), or unset it."
+            )
         return cls(
             corpus_dir=Path(os.environ.get("ASSISTANT_CORPUS", PROJECT_ROOT / "corpus")),
             index_dir=Path(os.environ.get("ASSISTANT_INDEX", PROJECT_ROOT / "index")),
             feedback_db=Path(
                 os.environ.get("ASSISTANT_FEEDBACK_DB", PROJECT_ROOT / "feedback" / "votes.sqlite3")
             ),
+            answering_at_once=int(at_once),
         )

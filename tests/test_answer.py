@@ -92,3 +92,51 @@ def test_nasty_but_valid_questions_still_answer_or_abstain(assistant: Assistant,
     assert "\x00" not in answer.question and "\x1b" not in answer.question
     for passage in answer.passages:
         assert passage.highlight in passage.text
+
+
+def test_turn_taking_admits_a_few_at_once_in_order_of_arrival():
+    import threading
+    import time
+
+    from assistant.answer import TurnTaking
+
+    gate = TurnTaking(2)
+    inside = most = 0
+    admitted: list[int] = []
+    lock = threading.Lock()
+    release = threading.Event()
+
+    def visitor(n: int) -> None:
+        nonlocal inside, most
+        with gate:
+            with lock:
+                inside += 1
+                most = max(most, inside)
+                admitted.append(n)
+            if n < 2:
+                release.wait(5)  # the first two hold their slots until all others queue
+            with lock:
+                inside -= 1
+
+    threads = [threading.Thread(target=visitor, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.02)  # arrive one after the other
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert most == 2
+    assert admitted == list(range(8))
+
+
+def test_answers_under_concurrency_equal_answers_alone(assistant: Assistant):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant.evaluation import read_eval_set
+    from tests.test_onnx_parity import EVAL_SET
+
+    cases = read_eval_set(EVAL_SET)[:48]
+    alone = [assistant.ask(c.question, c.history).to_dict() for c in cases]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda c: assistant.ask(c.question, c.history).to_dict(), cases))
+    assert together == alone

@@ -186,3 +186,11 @@ def test_os_error_becomes_one_line(capsys, own_paths, monkeypatch):
     status, out, err = run(capsys, ["build"])
     assert status == 1 and out == ""
     assert err.startswith("error: Permission denied: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("value", ["0", "many", "-3", "1000"])
+def test_a_bad_answering_at_once_setting_is_one_clear_line(capsys, use_built, monkeypatch, value):
+    monkeypatch.setenv("ASSISTANT_ANSWERING_AT_ONCE", value)
+    status, out, err = run(capsys, ["ask", "What is the CDEFI?"])
+    assert status == 1 and out == ""
+    assert err.startswith("error: ASSISTANT_ANSWERING_AT_ONCE is") and "Traceback" not in err
