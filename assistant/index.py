@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.arrays import load_array
 from assistant.chunking import CHUNKER_VERSION, Chunk, chunk_corpus
 from assistant.corpus import CorpusError, corpus_fingerprint, load_corpus
 from assistant.embedding import Encoder, ExportsQueryModel
@@ -345,9 +346,9 @@ def load_index(index_dir: Path) -> LoadedIndex:
         for vectors in chunk_vectors.values():
             if hasattr(vectors, "hnsw"):
                 vectors.hnsw.efSearch = CANDIDATES  # must cover the candidates asked for
-        sentence_vectors = {key: np.load(index_dir / f"{key}.sentences.npy") for key in keys}
+        sentence_vectors = {key: load_array(index_dir / f"{key}.sentences.npy") for key in keys}
         query_set_vectors = {
-            name: {key: np.load(index_dir / f"{key}.{name}.npy") for key in keys}
+            name: {key: load_array(index_dir / f"{key}.{name}.npy") for key in keys}
             for name in manifest.get("query_sets", {})
         }
         lexical = BM25.load(index_dir)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.arrays import load_array
 from assistant.errors import IndexProblem
 
 LANGUAGES = (
@@ -64,7 +65,7 @@ def load_language_model(folder: Path | None = None) -> None:
         return
     try:
         t = {
-            table: np.asarray(np.load(folder / name, mmap_mode="r", allow_pickle=False))
+            table: load_array(folder / name, mmap=True)
             for table, name in zip(TABLES, LANGUAGE_MODEL_FILES, strict=True)
         }
         _loaded["identifier"] = LanguageIdentifier(

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.arrays import load_arrays
+
 _TOKEN = re.compile(r"\w+")
 STOPWORDS = frozenset(
     "a an and are as at be been being but by can could did do does for from had has have how i "
@@ -104,15 +106,15 @@ class BM25:
 
     @classmethod
     def load(cls, folder: Path) -> BM25:
-        with np.load(folder / BM25_FILE, allow_pickle=False) as saved:
-            terms = saved["terms"].tolist()
-            return cls(
-                dict(zip(terms, range(len(terms)), strict=True)),
-                saved["offsets"],
-                saved["documents"],
-                saved["weights"],
-                int(saved["size"]),
-            )
+        saved = load_arrays(folder / BM25_FILE)
+        terms = saved["terms"].tolist()
+        return cls(
+            dict(zip(terms, range(len(terms)), strict=True)),
+            saved["offsets"],
+            saved["documents"],
+            saved["weights"],
+            int(saved["size"]),
+        )
 
     def scores(self, query: str) -> np.ndarray:
         """Return one BM25 score per document (0 where no query term occurs)."""

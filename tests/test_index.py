@@ -212,3 +212,14 @@ def test_a_build_killed_midway_leaves_the_previous_index_served(fresh: Settings)
     assert (fresh.index_dir / MANIFEST).read_text() == before
     assert damaged_file(fresh.index_dir) is None
     assert load_index(fresh.index_dir).manifest["chunk_count"] > 0
+
+
+def test_arrays_load_side_by_side_without_errors(built):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant.arrays import load_array
+
+    paths = sorted(built.index_dir.glob("*.npy")) * 40
+    with ThreadPoolExecutor(8) as pool:
+        loaded = list(pool.map(lambda p: load_array(p, mmap=True).shape, paths))
+    assert len(loaded) == len(paths)
