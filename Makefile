@@ -47,3 +47,4 @@ bench: $(INSTALLED)
 	PYTHONPATH=. $(PYTHON) benchmarks/warm_latency.py
 	PYTHONPATH=. $(PYTHON) benchmarks/serve_load.py --clients 16 --requests 2000
 	PYTHONPATH=. $(PYTHON) benchmarks/scale.py
+	PYTHONPATH=. $(PYTHON) benchmarks/e5_precision.py
