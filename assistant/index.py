@@ -33,7 +33,7 @@ from assistant.errors import IndexProblem
 from assistant.language import save_language_model
 from assistant.lexical import BM25
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 CHUNKS = "chunks.jsonl"
 # A fixed question embedded at build time by the reference model; the query model must give

@@ -66,6 +66,15 @@ def main() -> None:
         quantize_dynamic(
             str(float_model), str(all_int8), weight_type=QuantType.QInt8, per_channel=True
         )
+        seven_bit = scratch / "int7.onnx"
+        quantize_dynamic(
+            str(float_model),
+            str(seven_bit),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            reduce_range=True,
+            nodes_to_exclude=[f"/bert/encoder/layer.{n}/output/dense/MatMul" for n in range(12)],
+        )
         reference = variant(scratch, "float", shipped, float_model)
         engine = E5()
         runs = {
@@ -74,6 +83,9 @@ def main() -> None:
                 variant(scratch, "int8", shipped, all_int8)
             ),
             "ONNX, shipped (FFN output float)": _encodes(OnnxE5Encoder(shipped, "e5", "e5")),
+            "ONNX, FFN output float, 7-bit weights": _encodes(
+                variant(scratch, "int7", shipped, seven_bit)
+            ),
             "ONNX, float (reference)": _encodes(reference),
         }
         truth_q = reference.encode_queries(questions)
