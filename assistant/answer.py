@@ -25,7 +25,7 @@ from assistant.config import (
     Settings,
 )
 from assistant.embedding import E5Encoder, Encoder, ExportsQueryModel, MiniLMEncoder
-from assistant.errors import IndexProblem, QuestionError
+from assistant.errors import EmptyQuestion, IndexProblem, QuestionError, QuestionTooLong
 from assistant.index import (
     LoadedIndex,
     build_index,
@@ -121,13 +121,15 @@ def clean_question(question: object) -> str:
     )
     cleaned = " ".join(cleaned.split())
     if not cleaned:
-        raise QuestionError(
+        raise EmptyQuestion(
             "The question is empty. Type a question about the international policy."
         )
     if len(cleaned) > MAX_QUESTION_CHARS:
-        raise QuestionError(
+        raise QuestionTooLong(
             f"The question is {len(cleaned):,} characters long; the limit is "
-            f"{MAX_QUESTION_CHARS:,}. Shorten it to one question."
+            f"{MAX_QUESTION_CHARS:,}. Shorten it to one question.",
+            len(cleaned),
+            MAX_QUESTION_CHARS,
         )
     return cleaned
 
@@ -135,13 +137,15 @@ def clean_question(question: object) -> str:
 def clean_history(history: object) -> tuple[str, ...]:
     if isinstance(history, str) or not isinstance(history, Sequence):
         raise QuestionError("history must be a list of earlier questions (strings).")
-    turns = [turn for turn in history if not (isinstance(turn, str) and not turn.strip())]
-    if len(turns) > MAX_HISTORY_TURNS:
-        turns = turns[-MAX_HISTORY_TURNS:]  # only the recent turns can matter to a follow-up
-    try:
-        return tuple(clean_question(turn) for turn in turns)
-    except QuestionError as error:
-        raise QuestionError(f"history: {error}") from None
+    turns = []
+    for turn in history:
+        try:
+            turns.append(clean_question(turn))
+        except QuestionError as error:
+            if isinstance(turn, str) and len(turn) <= MAX_QUESTION_CHARS:
+                continue  # an empty earlier turn says nothing; skip it
+            raise QuestionError(f"history: {error}") from None
+    return tuple(turns[-MAX_HISTORY_TURNS:])  # only the recent turns can matter to a follow-up
 
 
 def clean_top_k(top_k: object) -> int:

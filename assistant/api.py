@@ -15,19 +15,33 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from assistant.answer import Answer, Assistant
-from assistant.config import DEFAULT_TOP_K, MAX_TOP_K
+from assistant.config import DEFAULT_TOP_K, MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, MAX_TOP_K
 from assistant.errors import QuestionError
+from assistant.limits import MAX_API_BODY_BYTES, QuestionBudget
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    question: StrictStr = Field(description="The question, in any language.")
+    question: StrictStr = Field(
+        description="The question, in any language. Control characters are dropped and "
+        "whitespace collapsed; what is left must not be empty.",
+        min_length=1,
+        max_length=MAX_QUESTION_CHARS,
+        # something other than whitespace and control characters (else 422, "empty")
+        pattern=r"[^\s\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]",
+    )
     history: list[StrictStr] = Field(
-        default_factory=list, description="Earlier questions of the conversation, oldest first."
+        default_factory=list,
+        description=f"Earlier questions of the conversation, oldest first. Only the last "
+        f"{MAX_HISTORY_TURNS} are read; empty ones are skipped.",
+        json_schema_extra={"items": {"type": "string", "maxLength": MAX_QUESTION_CHARS}},
     )
     top_k: StrictInt = Field(
-        default=DEFAULT_TOP_K, description=f"How many passages to return (1-{MAX_TOP_K})."
+        default=DEFAULT_TOP_K,
+        ge=1,
+        le=MAX_TOP_K,
+        description=f"How many passages to return (1-{MAX_TOP_K}).",
     )
 
 
@@ -52,7 +66,15 @@ def _describe(error: RequestValidationError) -> tuple[int, str]:
     messages = []
     for p in problems:
         where = ".".join(str(part) for part in p.get("loc", ()) if part != "body") or "body"
-        if p.get("type") == "extra_forbidden":
+        if where == "question" and p.get("type") in ("string_too_short", "string_pattern_mismatch"):
+            messages.append("the question is empty; type a question about the policy")
+        elif where == "question" and p.get("type") == "string_too_long":
+            messages.append(
+                f"the question is too long: the limit is {MAX_QUESTION_CHARS:,} characters"
+            )
+        elif where == "top_k" and p.get("type") in ("greater_than_equal", "less_than_equal"):
+            messages.append(f"top_k must be a whole number from 1 to {MAX_TOP_K}")
+        elif p.get("type") == "extra_forbidden":
             messages.append(f"unknown field '{where}' (allowed: question, history, top_k)")
         elif p.get("type") == "missing":
             messages.append(f"'{where}' is required")
@@ -74,17 +96,39 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(QuestionError, on_question)
 
 
-def api_router(assistant: Assistant) -> APIRouter:
+class Problem(BaseModel):
+    error: str = Field(description="What went wrong and what to change.")
+
+
+def _documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    meaning = {
+        400: "The body is not JSON (or is empty).",
+        404: "No such document.",
+        413: f"The body is larger than {MAX_API_BODY_BYTES // 1024} KB.",
+        422: "A field has the wrong type or value, or a field is unknown.",
+        429: "Too many questions from this address this minute; see Retry-After.",
+    }
+    return {status: {"model": Problem, "description": meaning[status]} for status in statuses}
+
+
+def api_router(assistant: Assistant, budget: QuestionBudget) -> APIRouter:
     router = APIRouter()
     manifest = assistant.retriever.index.manifest
 
     @router.post(
         "/api/ask",
         response_model=Answer,
-        responses={400: {"description": "Malformed JSON"}, 422: {"description": "Bad input"}},
+        responses=_documented(400, 413, 422, 429),
         summary="Answer a question with passages of the policy (same object as ask --json)",
     )
-    def ask(body: AskRequest) -> JSONResponse:
+    def ask(body: AskRequest, request: Request) -> JSONResponse:
+        wait = budget.spend(request.client.host if request.client else None)
+        if wait is not None:
+            return JSONResponse(
+                {"error": budget.refusal(wait)},
+                status_code=429,
+                headers={"retry-after": str(wait)},
+            )
         # Returned as is: `Answer` is already the contract, validating it again costs time.
         return JSONResponse(assistant.ask(body.question, body.history, body.top_k).to_dict())
 

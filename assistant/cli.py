@@ -96,8 +96,15 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=DEFAULT_RATE_PER_MINUTE,
         metavar="N",
-        help=f"API questions per minute per client address, 0 for none (default "
-        f"{DEFAULT_RATE_PER_MINUTE})",
+        help=f"questions per minute per client address, chat and API together, 0 for none "
+        f"(default {DEFAULT_RATE_PER_MINUTE})",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        metavar="IPS",
+        default="",
+        help="comma-separated addresses of trusted reverse proxies, whose X-Forwarded-For "
+        "gives the client address (default: none, the connection's address is used)",
     )
     serve.add_argument(
         "--feedback-db", type=Path, help="SQLite file for votes (default: feedback/votes.sqlite3)"
@@ -178,11 +185,15 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-
     from assistant.answer import Assistant
     from assistant.feedback import FeedbackStore
-    from assistant.server import bind, check_origin, create_app, limit_malloc_arenas
+    from assistant.server import (
+        bind,
+        check_origin,
+        create_app,
+        limit_malloc_arenas,
+        run,
+    )
 
     limit_malloc_arenas()
     # Many questions at once: one thread per call (ONNX, FAISS) uses 2 cores best; OpenMP
@@ -194,8 +205,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     app = create_app(Assistant.load(settings), feedback, origins, args.rate_limit)
     url = f"http://{args.host}:{sock.getsockname()[1]}/"
     print(f"Policy assistant: {url}  (iframe view: {url}embed/, API docs: {url}docs)", flush=True)
-    # No access log: it would store visitors' IP addresses.
-    uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False)).run([sock])
+    run(app, sock, args.forwarded_allow_ips)
     return 0
 
 

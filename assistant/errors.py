@@ -15,3 +15,16 @@ class IndexProblem(AssistantError):
 
 class QuestionError(AssistantError):
     """A question that cannot be answered as given (empty, too long, not text)."""
+
+
+class EmptyQuestion(QuestionError):
+    """Nothing is left of the question once control characters and spaces are removed."""
+
+
+class QuestionTooLong(QuestionError):
+    """A question above the length limit; carries both numbers so the chat can translate."""
+
+    def __init__(self, message: str, length: int, limit: int) -> None:
+        super().__init__(message)
+        self.length = length
+        self.limit = limit

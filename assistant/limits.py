@@ -1,9 +1,9 @@
-"""Protect the public server: cap request bodies, rate-limit the API per client, set headers.
+"""Protect the public server: cap request bodies, budget questions per client, set headers.
 
-All are plain ASGI middleware (Starlette's `BaseHTTPMiddleware` costs ~1 ms a request). The
-limits answer with a JSON `{"error": …}` (413, 429 with
-Retry-After), so a client learns what happened and when to retry. Client addresses are held in
-memory only for the current minute's counts and never written anywhere.
+The body cap and the headers are plain ASGI middleware (Starlette's `BaseHTTPMiddleware` costs
+~1 ms a request); the body cap answers with a JSON `{"error": …}` (413). The question budget is
+spent where questions are answered (the API route and the chat), so every door counts. Client
+addresses are held in memory only for the current minute's counts and never written anywhere.
 """
 
 from __future__ import annotations
@@ -78,36 +78,57 @@ class BodyLimit:
                 raise
 
 
-class RateLimit:
-    """Allow each client address `per_minute` API questions per minute (0: no limit)."""
+class QuestionBudget:
+    """Allow each client address `per_minute` questions per minute, over every door (0: none).
 
-    def __init__(self, app: ASGIApp, per_minute: int) -> None:
-        self.app = app
+    The JSON API and the chat spend from the same budget, so no door is a way around it. The
+    address is the TCP peer's, or the one a trusted proxy reports (uvicorn applies
+    `--forwarded-allow-ips` before the app sees the request). Counts are kept for the
+    current minute only.
+    """
+
+    def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
-        self.lock = threading.Lock()
-        self.window = 0
-        self.counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._window = 0
+        self._counts: dict[str, int] = {}
+
+    def spend(self, address: str | None) -> int | None:
+        """Count one question; return None if allowed, else the seconds until the next minute."""
+        if self.per_minute <= 0:
+            return None
+        now = time.time()
+        with self._lock:
+            window = int(now // 60)
+            if window != self._window:  # a new minute: forget everyone
+                self._window, self._counts = window, {}
+            client = address or "unknown"
+            self._counts[client] = self._counts.get(client, 0) + 1
+            if self._counts[client] <= self.per_minute:
+                return None
+        return max(1, math.ceil(60 - now % 60))
+
+    def refusal(self, wait: int) -> str:
+        return (
+            f"Too many questions from your address: the limit is {self.per_minute} a minute. "
+            f"Please try again in {wait} s."
+        )
+
+
+class MethodGuard:
+    """Answer 405 with `Allow` for a known route called with a method it does not take."""
+
+    def __init__(self, app: ASGIApp, routes: dict[str, frozenset[str]]) -> None:
+        self.app = app
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.per_minute <= 0 or scope["type"] != "http" or scope["path"] != "/api/ask":
+        allowed = self.routes.get(scope.get("path", "")) if scope["type"] == "http" else None
+        if allowed is None or scope["method"] in allowed:
             return await self.app(scope, receive, send)
-        client = (scope.get("client") or ("unknown", 0))[0]
-        now = time.time()
-        with self.lock:
-            window = int(now // 60)
-            if window != self.window:  # a new minute: forget everyone
-                self.window, self.counts = window, {}
-            self.counts[client] = self.counts.get(client, 0) + 1
-            allowed = self.counts[client] <= self.per_minute
-        if allowed:
-            return await self.app(scope, receive, send)
-        wait = max(1, math.ceil(60 - now % 60))
+        methods = ", ".join(sorted(allowed))
         await _reply(
-            send,
-            429,
-            f"Too many questions from your address: the limit is {self.per_minute} a minute. "
-            f"Please try again in {wait} s.",
-            {"retry-after": str(wait)},
+            send, 405, f"{scope['method']} is not allowed here; use {methods}.", {"allow": methods}
         )
 
 

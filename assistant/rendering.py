@@ -13,6 +13,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from typing import Any
 from urllib.parse import urlencode
 
 from assistant.answer import Answer, Passage
@@ -85,15 +86,21 @@ def policy_link(base_url: str, passage: Passage) -> str:
     return f"{base_url.rstrip('/')}/policy?{query}#passage"
 
 
-def reply_html(answer: Answer, words: Mapping[str, str], base_url: str) -> str:
-    """Render a chat reply: the section, the passage with its answer sentence marked, links."""
+def reply_html(
+    answer: Answer, words: Mapping[str, Any], base_url: str, notice: str | None = None
+) -> str:
+    """Render a chat reply: the section, the passage with its answer sentence marked, links.
+
+    The interface's words are in the visitor's language; the policy's are marked `lang="en"`.
+    """
     if not answer.answered:
         return f'<div class="pa-reply pa-outside"><p>{text_html(words["not_covered"])}</p></div>'
     best, *others = answer.passages
     parts = [
         '<div class="pa-reply">',
-        f'<p class="pa-section">{text_html(words["section"])}: {text_html(best.section)}</p>',
-        '<blockquote class="pa-passage">',
+        f'<p class="pa-section">{text_html(words["section"])}: '
+        f'<span lang="en" dir="ltr">{text_html(best.section)}</span></p>',
+        '<blockquote class="pa-passage" lang="en" dir="ltr">',
         # the passage text is exactly document[start:end], so spans shift by `start`
         marked_html(
             best.text,
@@ -109,12 +116,13 @@ def reply_html(answer: Answer, words: Mapping[str, str], base_url: str) -> str:
         parts.append(f'<p class="pa-more">{text_html(words["also"])}</p><ul class="pa-others">')
         for passage in others:
             parts.append(
-                f'<li><a href="{policy_link(base_url, passage)}" target="_blank" rel="noopener">'
-                f"{text_html(passage.section)}</a>: {prose_html(passage.highlight)}</li>"
+                f'<li lang="en" dir="ltr"><a href="{policy_link(base_url, passage)}" '
+                f'target="_blank" rel="noopener">{text_html(passage.section)}</a>: '
+                f"{prose_html(passage.highlight)}</li>"
             )
         parts.append("</ul>")
-    if answer.notice:
-        parts.append(f'<p class="pa-notice">{text_html(words["notice"])}</p>')
+    if notice:
+        parts.append(f'<p class="pa-notice">{text_html(notice)}</p>')
     parts.append("</div>")
     return "".join(parts)
 

@@ -16,15 +16,24 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 import re
 import socket
 from collections.abc import Sequence
+from typing import Any
 
 from fastapi import FastAPI, Query
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from starlette.routing import Route
 
 from assistant.answer import Assistant
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
-from assistant.limits import DEFAULT_RATE_PER_MINUTE, BodyLimit, RateLimit, SecurityHeaders
+from assistant.limits import (
+    DEFAULT_RATE_PER_MINUTE,
+    BodyLimit,
+    MethodGuard,
+    QuestionBudget,
+    SecurityHeaders,
+)
 from assistant.rendering import policy_page_html, text_html
 
 _POLICY_PAGE = """<!doctype html>
@@ -41,6 +50,7 @@ mark.pa-passage {{ background: #fff7d6; }}
 mark.pa-answer {{ background: #ffe066; font-weight: 600; }}
 #passage {{ scroll-margin-top: 4rem; }}
 </style></head><body><main>{body}</main></body></html>"""
+_HTML = {"text/html": {"schema": {"type": "string"}}}
 # The policy page runs no script at all; say so to the browser.
 _POLICY_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors {ancestors}"
 
@@ -76,7 +86,7 @@ def create_app(
     """Assemble the API, the policy page and both chat views into one ASGI app."""
     import gradio as gr
 
-    from assistant.api import api_router, install_error_handlers
+    from assistant.api import Problem, api_router, install_error_handlers
     from assistant.web import COMPACT_CSS, CSS, build_chat
 
     ancestors = " ".join(check_origin(origin) for origin in embed_origins) or "'none'"
@@ -85,18 +95,30 @@ def create_app(
         description="Answers with the exact words of the policy. Same JSON as `ask --json`.",
     )
     install_error_handlers(app)
-    app.add_middleware(RateLimit, per_minute=rate_per_minute)
-    app.add_middleware(BodyLimit)  # outermost: a huge body is refused before anything reads it
+    budget = QuestionBudget(rate_per_minute)
+    app.add_middleware(BodyLimit)  # a huge body is refused before anything reads it
     pattern = _origin_pattern(embed_origins)
     if pattern:
         app.add_middleware(
             CORSMiddleware, allow_origin_regex=pattern, allow_methods=["GET", "POST"]
         )
 
-    app.add_middleware(SecurityHeaders, frame_ancestors=ancestors)
-    app.include_router(api_router(assistant))
+    api = api_router(assistant, budget)
+    app.include_router(api)
 
-    @app.get("/policy", response_class=HTMLResponse, summary="The policy, a passage marked")
+    @app.get(
+        "/policy",
+        response_class=HTMLResponse,
+        summary="The policy, a passage marked",
+        responses={
+            400: {"description": "The passage lies outside the document.", "content": _HTML},
+            404: {"description": "No such document.", "content": _HTML},
+            422: {
+                "description": "A number is missing its digits or is negative.",
+                "model": Problem,
+            },
+        },
+    )
     def policy(
         source: str | None = None,
         start: int = Query(0, ge=0),
@@ -123,10 +145,13 @@ def create_app(
     def embed_slash() -> RedirectResponse:
         return RedirectResponse("/embed/")
 
+    # The chat is mounted at "/", so a wrong method on an API route would reach Gradio (404).
+    app.add_middleware(MethodGuard, routes=_route_methods([*app.routes, *api.routes]))
+    app.add_middleware(SecurityHeaders, frame_ancestors=ancestors)  # outermost: on every reply
     for path, compact in (("/embed", True), ("/", False)):
         gr.mount_gradio_app(
             app,
-            build_chat(assistant, feedback, compact=compact).queue(default_concurrency_limit=16),
+            build_chat(assistant, feedback, budget, compact=compact),
             path=path,
             footer_links=[],
             css=CSS + (COMPACT_CSS if compact else ""),
@@ -136,6 +161,64 @@ def create_app(
             mcp_server=False,
         )
     return app
+
+
+def _route_methods(routes: Sequence[object]) -> dict[str, frozenset[str]]:
+    return {
+        route.path: frozenset(route.methods)
+        for route in routes
+        if isinstance(route, (APIRoute, Route)) and route.methods
+    }
+
+
+# On SIGTERM, answers in flight get this long to finish; open pages' event streams are then
+# closed, so the process is gone within a few seconds even with visitors connected.
+SHUTDOWN_GRACE_S = 3
+
+
+def server_config(app: Any, trusted_proxies: str = "") -> Any:
+    """Configure uvicorn: no access log, a bounded shutdown, and proxies trusted only if named.
+
+    uvicorn trusts 127.0.0.1's X-Forwarded-For by default; here no proxy is trusted unless
+    `--forwarded-allow-ips` names it, so no visitor can pick the address they are counted as.
+    """
+    import uvicorn
+
+    proxies = [ip.strip() for ip in trusted_proxies.split(",") if ip.strip()]
+    return uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,  # it would store visitors' IP addresses
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+    )
+
+
+def run(app: FastAPI, sock: socket.socket, trusted_proxies: str = "") -> None:
+    """Serve on `sock` until SIGTERM or SIGINT; then finish the answers in flight and exit."""
+    import asyncio
+
+    import uvicorn
+    from starlette.routing import Mount
+
+    # Open chat pages hold an event stream (Gradio's heartbeat) that ends only when Gradio's
+    # stop event is set, which it does after the connections close: a deadlock broken only
+    # by the grace period. Set it as soon as the signal arrives.
+    stop_events = [
+        route.app.stop_event
+        for route in app.routes
+        if isinstance(route, Mount) and hasattr(route.app, "stop_event")
+    ]
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            super().handle_exit(sig, frame)
+            loop = asyncio.get_event_loop()
+            for event in stop_events:
+                loop.call_soon_threadsafe(event.set)
+
+    Server(server_config(app, trusted_proxies)).run([sock])
 
 
 def limit_malloc_arenas(count: int = 4) -> None:

@@ -1,13 +1,22 @@
 """The Gradio chat: a thin shell over `Assistant` that shows the policy's exact words.
 
 Each reply shows the answer sentence, its section and passage, and a link to the full policy
-with the passage marked (see `rendering`); thumbs up/down go to the `FeedbackStore`. Interface
-strings are French or English, chosen from the browser's Accept-Language. The compact view (for
-iframes) drops the page header. Does not retrieve, rank or store anything itself.
+with the passage marked (see `rendering`); thumbs up/down go to the `FeedbackStore`. The
+interface speaks the browser's language (see `translations`); the page's `lang` and `dir`
+follow it, and quoted policy text is marked as English. The compact view (for iframes) hides
+the page header from sight but not from screen readers.
+
+Every event is a plain HTTP request (`queue=False`), not a job on Gradio's queue. The queue
+streams each page's results over one event stream that the server closes as soon as the
+page has nothing pending; a question sent while that close is on its way (typically just
+after a vote, the shortest event) joined the queue, found the stream still marked open in
+the browser, and its reply was never delivered. Questions wait their turn in `Assistant`
+instead. Does not retrieve, rank or store anything itself.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -15,81 +24,40 @@ import gradio as gr
 
 from assistant.answer import Assistant, Passage
 from assistant.config import DEFAULT_TOP_K, MAX_QUESTION_CHARS
-from assistant.errors import QuestionError
+from assistant.errors import EmptyQuestion, QuestionError, QuestionTooLong
 from assistant.feedback import FeedbackStore
+from assistant.limits import QuestionBudget
 from assistant.rendering import reply_html, text_html
+from assistant.translations import FALLBACK, interface_language, language_notice, words
 
-WORDS = {
-    "en": {
-        "title": "INSA Lyon international policy",
-        "intro": "Ask about INSA Lyon's international policy. Every answer quotes the policy "
-        "itself, with a link to the passage.",
-        "placeholder": "Ask a question about the international policy…",
-        "send": "Ask",
-        "section": "Section",
-        "open_policy": "Open this passage in the policy",
-        "also": "Also relevant:",
-        "notice": "Your question was understood. The passages are quoted from the policy in "
-        "English, which is the authoritative text.",
-        "not_covered": "The international policy does not cover that, sorry. It is about INSA "
-        "Lyon's international strategy, its networks and partners, its worldwide presence and "
-        "its values. Try one of the example questions.",
-        "examples": "How many foreign students does INSA Lyon welcome?|What are the school's "
-        "values?|What is the CDEFI?",
-    },
-    "fr": {
-        "title": "Politique internationale de l'INSA Lyon",
-        "intro": "Posez une question sur la politique internationale de l'INSA Lyon. Chaque "
-        "réponse cite le texte de la politique, avec un lien vers le passage.",
-        "placeholder": "Posez une question sur la politique internationale…",
-        "send": "Demander",
-        "section": "Section",
-        "open_policy": "Voir ce passage dans la politique",
-        "also": "Voir aussi :",
-        "notice": "Votre question a été comprise. Les passages sont cités dans la version "
-        "anglaise de la politique, qui fait foi.",
-        "not_covered": "La politique internationale n'aborde pas ce sujet, désolé. Elle porte "
-        "sur la stratégie internationale de l'INSA Lyon, ses réseaux et partenaires, sa "
-        "présence dans le monde et ses valeurs. Essayez l'une des questions d'exemple.",
-        "examples": "Combien d'étudiants étrangers l'INSA Lyon accueille-t-elle ?|Quelles sont "
-        "les valeurs de l'école ?|Qu'est-ce que la CDEFI ?",
-    },
-}
-LANGUAGES = tuple(WORDS)
+log = logging.getLogger(__name__)
 
 CSS = """
 .gradio-container { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
 .pa-header h1 { font-size: 1.35rem; margin: 0 0 .25rem; color: #8b0f16; }
-.pa-header p { margin: 0; color: #444; }
+.pa-header p { margin: 0; color: #3d3d3d; }
 .pa-reply p { margin: .3rem 0; }
-.pa-section { font-size: .85rem; color: #555; }
-.pa-passage { border-left: 3px solid #c8c8c8; margin: .4rem 0; padding: .2rem .6rem; color: #333; }
-mark.pa-answer { background: #fff0b3; color: inherit; font-weight: 600; padding: 0 .1rem; }
+.pa-section { font-size: .85rem; color: #3d3d3d; }
+.pa-passage { border-left: 3px solid #767676; margin: .4rem 0; padding: .2rem .6rem; color: #222; }
+mark.pa-answer { background: #fff0b3; color: #1a1a1a; font-weight: 600; padding: 0 .1rem; }
 #pa-send { background: #8b0f16; border-color: #8b0f16; color: #fff; }
-.pa-notice { font-size: .8rem; color: #666; }
+.pa-notice { font-size: .8rem; color: #3d3d3d; }
 .pa-examples button { font-size: .85rem; }
+.pa-visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap; }
+:focus-visible { outline: 3px solid #1a5fb4 !important; outline-offset: 2px; }
 """
 
 # The iframe already sits inside the school's page: no outer margins of its own.
 COMPACT_CSS = ".gradio-container { padding: 4px !important; }\n"
 
-
-def interface_language(accept_language: str) -> str:
-    """Pick the interface language from an Accept-Language header (default English)."""
-    ranked = []
-    for position, item in enumerate(accept_language.split(",")):
-        tag, _, params = item.strip().partition(";")
-        quality = 1.0
-        if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
-        ranked.append((-quality, position, tag.strip().lower()[:2]))
-    for _, _, language in sorted(ranked):
-        if language in LANGUAGES:
-            return language
-    return "en"
+# Runs in the browser once the interface language is known: the page's language and
+# direction follow the interface, not Gradio's guess from the browser's settings.
+SET_PAGE_LANGUAGE = """(language) => {
+  document.documentElement.lang = language;
+  document.documentElement.dir = language === "ar" ? "rtl" : "ltr";
+  return [];
+}"""
 
 
 def base_url(request: gr.Request) -> str:
@@ -99,46 +67,82 @@ def base_url(request: gr.Request) -> str:
     return f"{scheme}://{headers.get('host', '127.0.0.1')}"
 
 
-def build_chat(assistant: Assistant, feedback: FeedbackStore, *, compact: bool) -> gr.Blocks:
+def client_address(request: gr.Request) -> str | None:
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None)
+
+
+def error_text(error: QuestionError, table: dict[str, Any]) -> str:
+    """Say why a question cannot be answered, in the interface's language."""
+    if isinstance(error, EmptyQuestion):
+        return str(table["question_empty"])
+    if isinstance(error, QuestionTooLong):
+        return str(table["question_too_long"]).format(
+            length=f"{error.length:,}", limit=f"{error.limit:,}"
+        )
+    return str(error)
+
+
+def header_html(table: dict[str, Any], compact: bool) -> str:
+    intro = "" if compact else f"<p>{text_html(table['intro'])}</p>"
+    hidden = ' class="pa-visually-hidden"' if compact else ""
+    return f"<h1{hidden}>{text_html(table['title'])}</h1>{intro}"
+
+
+def build_chat(
+    assistant: Assistant, feedback: FeedbackStore, budget: QuestionBudget, *, compact: bool
+) -> gr.Blocks:
     """Build the chat page (or, with `compact`, the chrome-free view for iframes)."""
 
     def start(request: gr.Request) -> tuple[Any, ...]:
         language = interface_language(request.headers.get("accept-language", ""))
-        words = WORDS[language]
-        header = f"<h1>{text_html(words['title'])}</h1><p>{text_html(words['intro'])}</p>"
-        examples = [gr.Button(value=text) for text in words["examples"].split("|")]
+        table = words(language)
+        examples = [gr.Button(value=text) for text in table["examples"]]
         return (
             language,
-            gr.HTML(header),
-            gr.Textbox(placeholder=words["placeholder"]),
-            gr.Button(value=words["send"]),
+            gr.HTML(header_html(table, compact)),
+            gr.Textbox(placeholder=table["placeholder"], label=table["question_label"]),
+            gr.Button(value=table["send"]),
             *examples,
         )
 
-    def ask(
-        question: str, messages: list, turns: list, language: str, request: gr.Request
-    ) -> tuple[list, list, str]:
-        words = WORDS.get(language, WORDS["en"])
+    def reply_for(question: str, turns: list, table: dict[str, Any], request: gr.Request):
+        """Return the reply's HTML and its turn record (votes join on the turn's id)."""
+        nothing: dict[str, Any] = {"id": None, "question": None, "passages": []}
+        wait = budget.spend(client_address(request))
+        if wait is not None:
+            message = str(table["rate_limited"]).format(seconds=wait)
+            return f'<div class="pa-reply pa-error"><p>{text_html(message)}</p></div>', nothing
         earlier = [turn["question"] for turn in turns if turn["question"]]
         try:
             answer = assistant.ask(question, history=earlier, top_k=DEFAULT_TOP_K)
         except QuestionError as error:
-            reply = f'<div class="pa-reply pa-error"><p>{text_html(str(error))}</p></div>'
-            turns = [*turns, {"id": None, "question": None, "passages": []}]
-        else:
-            reply = reply_html(answer, words, base_url(request))
-            passages = [p.__dict__ for p in answer.passages]
-            turns = [
-                *turns,
-                {"id": uuid.uuid4().hex, "question": answer.question, "passages": passages},
-            ]
+            message = error_text(error, table)
+            return f'<div class="pa-reply pa-error"><p>{text_html(message)}</p></div>', nothing
+        notice = language_notice(table["code"], answer.language) if answer.notice else None
+        reply = reply_html(answer, table, base_url(request), notice)
+        passages = [p.__dict__ for p in answer.passages]
+        return reply, {"id": uuid.uuid4().hex, "question": answer.question, "passages": passages}
+
+    def ask(
+        question: str, messages: list, turns: list, language: str, request: gr.Request
+    ) -> tuple[list, list, str]:
+        table = words(language) | {"code": language}
+        try:
+            reply, turn = reply_for(question, turns, table, request)
+        except Exception:  # never leave a visitor without a reply
+            log.exception("answering a chat question failed")
+            reply = (
+                f'<div class="pa-reply pa-error"><p>{text_html(table["server_error"])}</p></div>'
+            )
+            turn = {"id": None, "question": None, "passages": []}
         shown = text_html(question[:MAX_QUESTION_CHARS] if question.strip() else "…")
         messages = [
             *messages,
             {"role": "user", "content": shown},
             {"role": "assistant", "content": reply},
         ]
-        return messages, turns, ""
+        return messages, [*turns, turn], ""
 
     def vote(turns: list, data: gr.LikeData) -> None:
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
@@ -150,22 +154,15 @@ def build_chat(assistant: Assistant, feedback: FeedbackStore, *, compact: bool) 
         passages = [Passage(**p) for p in turn["passages"]]
         feedback.record(turn["id"], turn["question"], passages, choice)
 
-    def ask_api(
-        question: str, history: list[str] | None = None, top_k: int = DEFAULT_TOP_K
-    ) -> dict[str, Any]:
-        """Answer like `POST /api/ask`: the same JSON object as `ask --json`."""
-        try:
-            return assistant.ask(question, history=history or [], top_k=top_k).to_dict()
-        except QuestionError as error:
-            raise gr.Error(str(error)) from None
-
-    with gr.Blocks(title=WORDS["en"]["title"], analytics_enabled=False) as chat:
-        gr.api(ask_api, api_name="ask")  # first, so the name is not taken by a chat event
-        language = gr.State("en")
+    english = words(FALLBACK)
+    with gr.Blocks(title=english["title"], analytics_enabled=False) as chat:
+        # a hidden box, not a State: the browser needs it too, for the page's lang and dir
+        language = gr.Textbox(FALLBACK, visible=False)
         turns = gr.State([])
-        header = gr.HTML(elem_classes="pa-header", visible=not compact)
+        header = gr.HTML(header_html(english, compact), elem_classes="pa-header")
         chatbot = gr.Chatbot(
             elem_id="pa-chat",
+            label=english["chat_label"],
             show_label=False,
             height=360 if compact else 520,
             sanitize_html=True,
@@ -175,6 +172,7 @@ def build_chat(assistant: Assistant, feedback: FeedbackStore, *, compact: bool) 
         with gr.Row(equal_height=True):
             question = gr.Textbox(
                 elem_id="pa-question",
+                label=english["question_label"],
                 show_label=False,
                 max_length=MAX_QUESTION_CHARS,
                 scale=5,
@@ -184,18 +182,17 @@ def build_chat(assistant: Assistant, feedback: FeedbackStore, *, compact: bool) 
         with gr.Row(elem_classes="pa-examples"):
             examples = [gr.Button(size="sm", variant="secondary") for _ in range(3)]
 
-        chat.load(
-            start, None, [language, header, question, send, *examples], api_visibility="private"
+        private: dict[str, Any] = {"api_visibility": "private", "queue": False}
+        chat.load(start, None, [language, header, question, send, *examples], **private).then(
+            None, [language], None, js=SET_PAGE_LANGUAGE, **private
         )
         inputs = [question, chatbot, turns, language]
         outputs = [chatbot, turns, question]
-        question.submit(ask, inputs, outputs, api_visibility="private")
-        send.click(ask, inputs, outputs, api_visibility="private")
+        question.submit(ask, inputs, outputs, **private)
+        send.click(ask, inputs, outputs, **private)
         for example in examples:
-            example.click(
-                ask, [example, chatbot, turns, language], outputs, api_visibility="private"
-            )
-        chatbot.like(vote, turns, None, api_visibility="private")
+            example.click(ask, [example, chatbot, turns, language], outputs, **private)
+        chatbot.like(vote, turns, None, **private)
         # the trash button empties the chat; forget its turns too, or votes would misalign
-        chatbot.clear(lambda: [], None, turns, api_visibility="private")
+        chatbot.clear(lambda: [], None, turns, **private)
     return chat

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-import threading
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+import httpx
 import pytest
 
 from assistant import Assistant
@@ -67,42 +69,85 @@ def use_built(built: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
 class LiveServer:
     url: str
     feedback: FeedbackStore
+    process: subprocess.Popen
+
+
+def serve(
+    settings: Settings,
+    feedback_path: Path,
+    *flags: str,
+    rate_per_minute: int = 0,  # the tests all come from 127.0.0.1; some set a limit
+) -> LiveServer:
+    """Start `python -m assistant serve` on a free port of 127.0.0.1; return once it listens."""
+    env = os.environ | {
+        "ASSISTANT_CORPUS": str(settings.corpus_dir),
+        "ASSISTANT_INDEX": str(settings.index_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "assistant", "serve", "--port", "0"),
+            *("--feedback-db", str(feedback_path), "--rate-limit", str(rate_per_minute)),
+            *flags,
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()  # "Policy assistant: http://127.0.0.1:PORT/  (…)"
+    if not line.startswith("Policy assistant: "):
+        process.kill()
+        raise AssertionError(f"the server did not start: {line!r}")
+    url = line.split()[2].rstrip("/")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return LiveServer(url, FeedbackStore(feedback_path), process)
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("the server did not answer /healthz within 30 s")
+
+
+def stop(server: LiveServer) -> None:
+    if server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
 
 
 @pytest.fixture(scope="session")
-def start_server(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory):
-    """Start real servers on 127.0.0.1 (a free port each) serving the session's assistant."""
-    import uvicorn
-
-    from assistant.server import bind, create_app
-
-    running = []
+def start_server(built: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """Start real `serve` processes (a free port each) on the session's built index."""
+    running: list[LiveServer] = []
 
     def start(
         embed_origins: Sequence[str] = DEFAULT_EMBED_ORIGINS,
-        served: Any = None,
-        rate_per_minute: int = 0,  # the tests all come from 127.0.0.1; one test sets a limit
+        settings: Settings | None = None,
+        rate_per_minute: int = 0,
         feedback_path: Path | None = None,
+        flags: Sequence[str] = (),
     ) -> LiveServer:
-        feedback = FeedbackStore(
-            feedback_path or tmp_path_factory.mktemp("feedback") / "votes.sqlite3"
+        origins = [f"--embed-origin={origin}" for origin in embed_origins]
+        server = serve(
+            settings or built,
+            feedback_path or tmp_path_factory.mktemp("feedback") / "votes.sqlite3",
+            *origins,
+            *flags,
+            rate_per_minute=rate_per_minute,
         )
-        app = create_app(served or assistant, feedback, embed_origins, rate_per_minute)
-        sock = bind("127.0.0.1", 0)
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-        thread = threading.Thread(target=server.run, args=([sock],), daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 30
-        while not server.started and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.started, "the test server did not start within 30 s"
-        running.append((server, thread))
-        return LiveServer(f"http://127.0.0.1:{sock.getsockname()[1]}", feedback)
+        running.append(server)
+        return server
 
     yield start
-    for server, thread in running:
-        server.should_exit = True
-        thread.join(timeout=10)
+    for server in running:
+        stop(server)
 
 
 @pytest.fixture(scope="session")

@@ -59,12 +59,13 @@ def test_gradio_telemetry_is_off(assistant, tmp_path):
     import os
 
     from assistant.feedback import FeedbackStore
+    from assistant.limits import QuestionBudget
     from assistant.server import create_app
     from assistant.web import build_chat
 
     create_app(assistant, FeedbackStore(tmp_path / "v.sqlite3"), ["'self'"])
     assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
-    assert (
-        build_chat(assistant, FeedbackStore(tmp_path / "v.sqlite3"), compact=True).analytics_enabled
-        is False
+    chat = build_chat(
+        assistant, FeedbackStore(tmp_path / "v.sqlite3"), QuestionBudget(0), compact=True
     )
+    assert chat.analytics_enabled is False

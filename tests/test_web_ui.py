@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 from assistant.config import PROJECT_ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 QUESTION = "#pa-question textarea"
 
@@ -29,7 +30,7 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+            args=CHROMIUM_ARGS,
         )
         yield browser
         browser.close()
