@@ -248,7 +248,6 @@ HOSTILE = (
 @pytest.fixture(scope="module")
 def hostile_server(start_server, tmp_path_factory):
     """A server whose corpus contains markup, as a hand-edited file might."""
-    from assistant import Assistant
     from assistant.answer import INDEXED_QUERIES, default_encoders
     from assistant.index import build_index
     from tests.conftest import make_settings
@@ -258,7 +257,7 @@ def hostile_server(start_server, tmp_path_factory):
         "---\ntitle: Hostile notice\n---\n\n# Exchanges\n\n" + HOSTILE, encoding="utf-8"
     )
     build_index(settings.corpus_dir, settings.index_dir, default_encoders(), INDEXED_QUERIES)
-    return start_server(served=Assistant.load(settings))
+    return start_server(settings=settings)
 
 
 def test_markup_in_the_corpus_is_shown_as_text_in_chat_and_policy_page(hostile_server, page):
@@ -306,12 +305,62 @@ def test_nasty_questions_in_the_chat_get_a_reply(live, page, question):
     assert page.locator(".pa-reply").last.inner_text().strip()
 
 
-def test_the_chat_keeps_answering_when_votes_cannot_be_stored(start_server, page, tmp_path):
-    unwritable = tmp_path / "votes.sqlite3"
+@pytest.fixture(scope="module")
+def broken_votes_server(start_server, tmp_path_factory):
+    unwritable = tmp_path_factory.mktemp("broken") / "votes.sqlite3"
     unwritable.mkdir()  # a folder where the database should be: every write fails
-    server = start_server(feedback_path=unwritable)
+    return start_server(feedback_path=unwritable)
+
+
+def reply_within(page, number: int, seconds: float = 5) -> None:
+    """Wait for the `number`-th reply (from 0); fail if it is later than `seconds`."""
+    page.locator(".pa-reply").nth(number).wait_for(timeout=seconds * 1000)
+
+
+def ask_now(page, question: str) -> None:
+    """Ask straight away, without waiting for anything, as a quick visitor does."""
+    page.fill(QUESTION, question)
+    page.keyboard.press("Enter")
+
+
+# Each vote sequence is (reply number, thumb) clicks after two replies; then a new question.
+VOTES = {
+    "up": [(1, "Like")],
+    "down": [(1, "Dislike")],
+    "changed": [(1, "Like"), (1, "Dislike")],
+    "on an older reply": [(0, "Dislike")],
+}
+
+
+@pytest.mark.parametrize("store", ["working", "broken"])
+@pytest.mark.parametrize("votes", VOTES, ids=list(VOTES))
+def test_voting_then_asking_again_always_gets_a_reply(request, live, page, votes, store):
+    server = live if store == "working" else request.getfixturevalue("broken_votes_server")
+    before = {v["reply_id"] for v in server.feedback.votes()} if store == "working" else set()
     page.goto(server.url + "/")
     ask(page, "What is the CDEFI?")
-    page.locator("#pa-chat button[aria-label='Like']").last.click()
     ask(page, "What are the school's values?")
-    assert "humanism" in page.locator(".pa-reply mark.pa-answer").last.inner_text()
+    for reply, thumb in VOTES[votes]:
+        page.locator(f"#pa-chat .message-wrap button[aria-label='{thumb}']").nth(reply).click()
+    ask_now(page, "How many foreign students does INSA Lyon welcome?")
+    reply_within(page, 2)
+    assert "1900" in page.locator(".pa-reply").nth(2).inner_text()
+    if store == "working":
+        expected = {"up": "up", "down": "down", "changed": "down", "on an older reply": "down"}
+        question = ["What is the CDEFI?", "What are the school's values?"][VOTES[votes][0][0]]
+        deadline = time.monotonic() + 10
+        while True:
+            new = [v for v in server.feedback.votes() if v["reply_id"] not in before]
+            if [v["vote"] for v in new] == [expected[votes]] or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert [(v["question"], v["vote"]) for v in new] == [(question, expected[votes])]
+
+
+def test_two_questions_in_quick_succession_both_get_a_reply(live, page):
+    page.goto(live.url + "/")
+    wait_until_ready(page)
+    ask_now(page, "What is the CDEFI?")
+    page.wait_for_timeout(50)
+    ask_now(page, "What are the school's values?")
+    expect(page.locator(".pa-reply")).to_have_count(2, timeout=5000)
