@@ -364,3 +364,135 @@ def test_two_questions_in_quick_succession_both_get_a_reply(live, page):
     page.wait_for_timeout(50)
     ask_now(page, "What are the school's values?")
     expect(page.locator(".pa-reply")).to_have_count(2, timeout=5000)
+
+
+LOCALES = {
+    "fr-FR": ("fr", "ltr"),
+    "en-GB": ("en", "ltr"),
+    "es-ES": ("es", "ltr"),
+    "de-DE": ("de", "ltr"),
+    "it-IT": ("it", "ltr"),
+    "pt-BR": ("pt", "ltr"),
+    "zh-CN": ("zh", "ltr"),
+    "ar-EG": ("ar", "rtl"),
+    "ja-JP": ("en", "ltr"),  # no Japanese interface: English, and the page says so
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_interface_speaks_the_visitors_language(live, browser, locale):
+    from assistant.translations import words
+
+    language, direction = LOCALES[locale]
+    table = words(language)
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    page.goto(live.url + "/")
+    wait_until_ready(page)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("html")).to_have_attribute("dir", direction)
+    assert page.locator(".pa-header h1").inner_text() == table["title"]
+    assert page.locator(QUESTION).get_attribute("placeholder") == table["placeholder"]
+    assert page.locator("#pa-send").inner_text().strip() == table["send"]
+    page.get_by_role("button", name=table["examples"][1]).click()
+    reply = page.locator(".pa-reply").first
+    reply.wait_for()
+    assert "humanism" in reply.locator("mark.pa-answer").inner_text()
+    assert reply.locator("blockquote").get_attribute("lang") == "en"
+    if language != "en":  # the notice names the question's language in the visitor's
+        name = table["languages"][language]
+        assert table["notice"].format(language=name) in reply.inner_text()
+    context.close()
+
+
+WCAG = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}
+
+
+@pytest.mark.parametrize(
+    "path, locale, question",
+    [
+        ("/", "en-GB", "What is the CDEFI?"),
+        ("/", "en-GB", "What will the weather be like in Lyon tomorrow?"),
+        ("/", "fr-FR", "Quelles sont les valeurs de l'école ?"),
+        ("/embed/", "en-GB", "What is the CDEFI?"),
+        ("/embed/", "en-GB", "What will the weather be like in Lyon tomorrow?"),
+        ("/embed/", "fr-FR", "Quelles sont les valeurs de l'école ?"),
+        ("/embed/", "ar-EG", "ما هي قيم المدرسة؟"),
+    ],
+)
+def test_no_wcag_violations_in_the_chat(live, browser, path, locale, question):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    page.goto(live.url + path)
+    ask(page, question)
+    result = Axe().run(page, options={"runOnly": WCAG})
+    context.close()
+    assert result.violations_count == 0, result.generate_report()
+
+
+def test_no_wcag_violations_on_the_policy_page(live, page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(live.url + "/policy?start=2789&end=3021&answer_start=2789&answer_end=3021")
+    result = Axe().run(page, options={"runOnly": WCAG})
+    assert result.violations_count == 0, result.generate_report()
+
+
+def test_the_compact_view_has_a_level_one_heading(live, page):
+    page.goto(live.url + "/embed/")
+    wait_until_ready(page)
+    assert page.get_by_role("heading", level=1).count() == 1
+
+
+def soak_sessions(url: str, sessions: int, slowest: list[float], failures: list[str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        for number in range(sessions):
+            context = browser.new_context(locale="en-GB")
+            page = context.new_page()
+            try:
+                page.goto(url + "/")
+                wait_until_ready(page)
+                for turn, (question, thumb) in enumerate(
+                    [("What is the CDEFI?", "Dislike"), ("What are the school's values?", "Like")]
+                ):
+                    began = time.monotonic()
+                    ask_now(page, question)
+                    reply_within(page, turn)
+                    slowest.append(time.monotonic() - began)
+                    page.locator(f"#pa-chat button[aria-label='{thumb}']").last.click()
+                began = time.monotonic()
+                ask_now(page, "How many foreign students does INSA Lyon welcome?")
+                reply_within(page, 2)
+                slowest.append(time.monotonic() - began)
+            except Exception as error:  # counted, and the soak goes on
+                failures.append(f"session {number}: {type(error).__name__}: {error}"[:300])
+            finally:
+                context.close()
+
+
+def test_soak_two_hundred_sessions_ask_vote_and_ask_again(live):
+    """200 browser sessions (4 browsers at once), each asking, voting and asking again."""
+    times: list[float] = []
+    failures: list[str] = []
+    workers = [
+        threading.Thread(target=soak_sessions, args=(live.url, 50, times, failures))
+        for _ in range(4)
+    ]
+    began = time.monotonic()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=900)
+    took = time.monotonic() - began
+    times.sort()
+    print(
+        f"soak: {len(times)} replies in {took:.0f} s, median {times[len(times) // 2]:.2f} s, "
+        f"slowest {times[-1]:.2f} s, {len(failures)} failed sessions"
+    )
+    assert not failures, failures[:5]
+    assert len(times) == 600 and times[-1] < 5
