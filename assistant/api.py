@@ -12,7 +12,8 @@ from typing import Any, cast
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.answer import Answer, Assistant
 from assistant.config import DEFAULT_TOP_K, MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, MAX_TOP_K
@@ -37,12 +38,24 @@ class AskRequest(BaseModel):
         f"{MAX_HISTORY_TURNS} are read; empty ones are skipped.",
         json_schema_extra={"items": {"type": "string", "maxLength": MAX_QUESTION_CHARS}},
     )
-    top_k: StrictInt = Field(
+    top_k: int = Field(
         default=DEFAULT_TOP_K,
         ge=1,
         le=MAX_TOP_K,
         description=f"How many passages to return (1-{MAX_TOP_K}).",
     )
+
+    @field_validator("top_k", mode="before")
+    @classmethod
+    def _whole_number(cls, value: object) -> object:
+        # JSON Schema counts 3.0 as an integer; "3" and true are not numbers at all
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError("must be a whole number")
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError("must be a whole number")
+            return int(value)
+        return value
 
 
 class Health(BaseModel):
@@ -56,11 +69,18 @@ def _problem(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
+EXAMPLE = 'Send a JSON object like {"question": "What are the school\'s values?"}.'
+
+
+def _describe_unparsable() -> str:
+    return f"The body is not valid JSON. {EXAMPLE}"
+
+
 def _describe(error: RequestValidationError) -> tuple[int, str]:
     problems = error.errors()
-    example = 'Send a JSON object like {"question": "What are the school\'s values?"}.'
+    example = EXAMPLE
     if any(p.get("type") == "json_invalid" for p in problems):
-        return 400, f"The body is not valid JSON. {example}"
+        return 400, _describe_unparsable()
     if any(p.get("type") == "missing" and tuple(p.get("loc", ())) == ("body",) for p in problems):
         return 400, f"The body is empty, so it is not valid JSON. {example}"
     messages = []
@@ -92,6 +112,16 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_question(_request: Request, error: Exception) -> JSONResponse:
         return _problem(422, str(error))
 
+    async def on_http(_request: Request, error: Exception) -> JSONResponse:
+        problem = cast(StarletteHTTPException, error)
+        message = str(problem.detail)
+        if problem.status_code == 400 and "parsing the body" in message:
+            message = _describe_unparsable()
+        return JSONResponse(
+            {"error": message}, status_code=problem.status_code, headers=problem.headers
+        )
+
+    app.add_exception_handler(StarletteHTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_invalid)
     app.add_exception_handler(QuestionError, on_question)
 

@@ -86,7 +86,7 @@ def create_app(
     """Assemble the API, the policy page and both chat views into one ASGI app."""
     import gradio as gr
 
-    from assistant.api import Problem, api_router, install_error_handlers
+    from assistant.api import api_router, install_error_handlers
     from assistant.web import COMPACT_CSS, CSS, build_chat
 
     ancestors = " ".join(check_origin(origin) for origin in embed_origins) or "'none'"
@@ -111,11 +111,12 @@ def create_app(
         response_class=HTMLResponse,
         summary="The policy, a passage marked",
         responses={
-            400: {"description": "The passage lies outside the document.", "content": _HTML},
-            404: {"description": "No such document.", "content": _HTML},
+            404: {"description": "No such document, or no such passage in it.", "content": _HTML},
             422: {
-                "description": "A number is missing its digits or is negative.",
-                "model": Problem,
+                "description": "A position is not a whole number, or is negative.",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                },
             },
         },
     )
@@ -134,7 +135,7 @@ def create_app(
             )
         document = documents[source]
         if not (start <= end <= len(document) and answer_start <= answer_end <= len(document)):
-            return HTMLResponse("<p>That passage is outside the document.</p>", status_code=400)
+            return HTMLResponse("<p>That passage is not in this document.</p>", status_code=404)
         body = policy_page_html(source, document, (start, end), (answer_start, answer_end))
         return HTMLResponse(
             _POLICY_PAGE.format(title="International policy", body=body),

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -143,3 +146,22 @@ def test_sixteen_api_clients_are_served_in_parallel(assistant, tmp_path):
         thread.join(timeout=10)
     assert all(r.status_code == 200 for r in responses)
     assert counting.most_active >= 12  # not one by one
+
+
+def test_the_api_description_is_the_truth(live):
+    """schemathesis fuzzes every documented operation and runs all its checks: statuses,
+    content types and bodies as documented, limits in the schema, 405 for wrong methods."""
+    st = Path(sys.executable).parent / "st"
+    result = subprocess.run(
+        [
+            *(str(st), "run", f"{live.url}/openapi.json", "--checks", "all"),
+            *("--max-examples", "60", "--generation-deterministic", "--no-color"),
+            *("--request-timeout", "30"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    summary = result.stdout[-6000:]
+    assert result.returncode == 0, summary
+    assert "Tested: 3" in summary and "failure" not in summary.split("SUMMARY")[-1], summary

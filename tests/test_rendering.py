@@ -7,11 +7,12 @@ import re
 import string
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.rendering import marked_html, policy_link, policy_page_html, reply_html, text_html
-from assistant.web import WORDS, interface_language
+from assistant.translations import LANGUAGES, LOCALES, interface_language, language_notice, words
 
 
 @given(st.text())
@@ -51,16 +52,17 @@ def test_footnote_marks_become_superscripts():
 
 def test_reply_marks_the_answer_sentence_inside_its_passage(assistant):
     answer = assistant.ask("How many foreign students does INSA Lyon welcome?")
-    out = reply_html(answer, WORDS["en"], "http://127.0.0.1:7860")
+    out = reply_html(answer, words("en"), "http://127.0.0.1:7860")
     marked = re.search(r'<mark class="pa-answer">(.*?)</mark>', out).group(1)
     assert html.unescape(marked) == answer.passages[0].highlight
-    assert "Section: A worldwide influence" in html.unescape(out)
+    assert "Section: A worldwide influence" in html.unescape(re.sub(r"<[^>]+>", "", out))
+    assert '<blockquote class="pa-passage" lang="en" dir="ltr">' in out
     assert policy_link("http://127.0.0.1:7860", answer.passages[0]) in out.replace("&amp;", "&")
 
 
 def test_out_of_scope_reply_is_the_friendly_message(assistant):
     answer = assistant.ask("What is the weather in Lyon tomorrow?")
-    out = reply_html(answer, WORDS["fr"], "http://127.0.0.1:7860")
+    out = reply_html(answer, words("fr"), "http://127.0.0.1:7860")
     assert "pa-outside" in out and "n&#39;aborde pas" in out
 
 
@@ -82,7 +84,31 @@ def test_policy_page_marks_passage_and_answer_and_anchors_the_passage(assistant)
 
 def test_interface_language_follows_accept_language():
     assert interface_language("fr-FR,fr;q=0.9,en;q=0.8") == "fr"
-    assert interface_language("de-DE,de;q=0.9,fr;q=0.5,en;q=0.7") == "en"
-    assert interface_language("zh-CN") == "en"
+    assert interface_language("de-DE,de;q=0.9,fr;q=0.5,en;q=0.7") == "de"
+    assert interface_language("ja-JP,ko;q=0.9,pt-BR;q=0.5") == "pt"
+    assert interface_language("zh-CN") == "zh"
+    assert interface_language("ja") == "en"
     assert interface_language("") == "en"
     assert interface_language("en;q=0.2, fr;q=x, fr-CA;q=0.5") == "fr"
+    assert interface_language("ar;q=0, es") == "es"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_locale_file_has_every_string_and_placeholder(language):
+    import json
+
+    english = json.loads((LOCALES / "en.json").read_text(encoding="utf-8"))
+    own = json.loads((LOCALES / f"{language}.json").read_text(encoding="utf-8"))
+    assert set(own) == set(english)
+    assert set(own["languages"]) == set(english["languages"])
+    assert len(own["examples"]) == 3 and all(own["examples"])
+    for key, text in english.items():
+        if isinstance(text, str):
+            assert set(re.findall(r"{\w+}", own[key])) == set(re.findall(r"{\w+}", text)), key
+    assert own["direction"] == ("rtl" if language == "ar" else "ltr")
+
+
+def test_the_notice_names_the_language_in_the_visitors_language():
+    assert language_notice("es", "fr").startswith("Su pregunta se entendió en francés.")
+    assert language_notice("fr", "es").startswith("Votre question a été comprise en espagnol.")
+    assert language_notice("en", "xx").startswith("Your question was understood.")
