@@ -24,9 +24,11 @@ from assistant.config import (
     MAX_TOP_K,
     Settings,
 )
-from assistant.embedding import E5Encoder, Encoder, ExportsQueryModel, MiniLMEncoder
 from assistant.errors import EmptyQuestion, IndexProblem, QuestionError, QuestionTooLong
-from assistant.index import (
+from assistant.indexing.encoders.base import Encoder, ExportsQueryModel
+from assistant.indexing.encoders.e5 import E5Encoder
+from assistant.indexing.encoders.minilm import MiniLMEncoder
+from assistant.indexing.folder import (
     LoadedIndex,
     build_index,
     damaged_file,
@@ -34,9 +36,9 @@ from assistant.index import (
     query_model_problem,
     stale_reason,
 )
-from assistant.language import detect_language, language_notice, load_language_model
-from assistant.scope import OFF_POLICY_TOPICS, TOPICS_SET, ScopeJudge
-from assistant.search import Ranked, Retriever
+from assistant.retrieval.language import detect_language, language_notice, load_language_model
+from assistant.retrieval.scope import OFF_POLICY_TOPICS, TOPICS_SET, ScopeJudge
+from assistant.retrieval.search import Ranked, Retriever
 
 NOT_COVERED = (
     "The international policy does not say anything about that. It covers INSA Lyon's "

@@ -18,9 +18,9 @@ import numpy as np
 
 from assistant import Assistant
 from assistant.evaluation import contains_gold, read_eval_set
-from assistant.language import detect_language
-from assistant.scope import ScopeJudge
-from assistant.search import Weights, combine
+from assistant.retrieval.language import detect_language
+from assistant.retrieval.scope import ScopeJudge
+from assistant.retrieval.search import Weights, combine
 
 
 def main() -> None:

@@ -16,8 +16,8 @@ import pytest
 
 from assistant import Assistant
 from assistant.config import DEFAULT_EMBED_ORIGINS, PROJECT_ROOT, Settings
-from assistant.feedback import FeedbackStore
-from assistant.index import build_index
+from assistant.feedback.votes import FeedbackStore
+from assistant.indexing.folder import build_index
 
 POLICY = PROJECT_ROOT / "corpus" / "insa-lyon-international-policy.md"
 SOURCE_TEXT = PROJECT_ROOT / "tests" / "data" / "insa-lyon-international-policy.pdf.txt"

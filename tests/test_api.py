@@ -119,8 +119,8 @@ def test_sixteen_api_clients_are_served_in_parallel(assistant, tmp_path):
     """In-process, to watch the answers overlap; one app in its own thread's event loop."""
     import uvicorn
 
-    from assistant.feedback import FeedbackStore
-    from assistant.server import bind, create_app, server_config
+    from assistant.feedback.votes import FeedbackStore
+    from assistant.web.server import bind, create_app, server_config
 
     counting = CountingAssistant(assistant)
     app = create_app(counting, FeedbackStore(tmp_path / "v.sqlite3"), ["'self'"], 0)

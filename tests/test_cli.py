@@ -177,7 +177,7 @@ def test_bad_corpus_file_is_named_but_others_still_build(capsys, own_paths):
 
 
 def test_os_error_becomes_one_line(capsys, own_paths, monkeypatch):
-    import assistant.index
+    import assistant.indexing.folder
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(own_paths.index_dir))

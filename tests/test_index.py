@@ -10,10 +10,10 @@ import pytest
 
 from assistant import Assistant
 from assistant.answer import INDEXED_QUERIES, default_encoders
-from assistant.chunking import CHUNKER_VERSION
 from assistant.config import Settings
+from assistant.documents.chunking import CHUNKER_VERSION
 from assistant.errors import IndexProblem
-from assistant.index import (
+from assistant.indexing.folder import (
     MANIFEST,
     build_index,
     build_lock,
@@ -217,7 +217,7 @@ def test_a_build_killed_midway_leaves_the_previous_index_served(fresh: Settings)
 def test_arrays_load_side_by_side_without_errors(built):
     from concurrent.futures import ThreadPoolExecutor
 
-    from assistant.arrays import load_array
+    from assistant.indexing.arrays import load_array
 
     paths = sorted(built.index_dir.glob("*.npy")) * 40
     with ThreadPoolExecutor(8) as pool:

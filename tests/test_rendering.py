@@ -11,8 +11,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.rendering import marked_html, policy_link, policy_page_html, reply_html, text_html
-from assistant.translations import LANGUAGES, LOCALES, interface_language, language_notice, words
+from assistant.web.rendering import (
+    marked_html,
+    policy_link,
+    policy_page_html,
+    reply_html,
+    text_html,
+)
+from assistant.web.translations import (
+    LANGUAGES,
+    LOCALES,
+    interface_language,
+    language_notice,
+    words,
+)
 
 
 @given(st.text())

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.lexical import tokenize
-from assistant.search import depends_on_history
+from assistant.indexing.bm25 import tokenize
+from assistant.retrieval.search import depends_on_history
 
 
 @pytest.mark.parametrize(

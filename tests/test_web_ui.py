@@ -249,7 +249,7 @@ HOSTILE = (
 def hostile_server(start_server, tmp_path_factory):
     """A server whose corpus contains markup, as a hand-edited file might."""
     from assistant.answer import INDEXED_QUERIES, default_encoders
-    from assistant.index import build_index
+    from assistant.indexing.folder import build_index
     from tests.conftest import make_settings
 
     settings = make_settings(tmp_path_factory.mktemp("hostile"))
@@ -381,7 +381,7 @@ LOCALES = {
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_interface_speaks_the_visitors_language(live, browser, locale):
-    from assistant.translations import words
+    from assistant.web.translations import words
 
     language, direction = LOCALES[locale]
     table = words(language)

@@ -25,13 +25,13 @@ from typing import Any
 
 import numpy as np
 
-from assistant.arrays import load_array
-from assistant.chunking import CHUNKER_VERSION, Chunk, chunk_corpus
-from assistant.corpus import CorpusError, corpus_fingerprint, load_corpus
-from assistant.embedding import Encoder, ExportsQueryModel
+from assistant.documents.chunking import CHUNKER_VERSION, Chunk, chunk_corpus
+from assistant.documents.corpus import CorpusError, corpus_fingerprint, load_corpus
 from assistant.errors import IndexProblem
-from assistant.language import save_language_model
-from assistant.lexical import BM25
+from assistant.indexing.arrays import load_array
+from assistant.indexing.bm25 import BM25
+from assistant.indexing.encoders.base import Encoder, ExportsQueryModel
+from assistant.retrieval.language import save_language_model
 
 FORMAT_VERSION = 4
 MANIFEST = "manifest.json"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.arrays import load_arrays
+from assistant.indexing.arrays import load_arrays
 
 _TOKEN = re.compile(r"\w+")
 STOPWORDS = frozenset(

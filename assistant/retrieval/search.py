@@ -19,10 +19,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.chunking import Chunk
-from assistant.embedding import Encoder
-from assistant.index import LoadedIndex
-from assistant.lexical import tokenize
+from assistant.documents.chunking import Chunk
+from assistant.indexing.bm25 import tokenize
+from assistant.indexing.encoders.base import Encoder
+from assistant.indexing.folder import LoadedIndex
 
 _WORD = re.compile(r"\w+")
 _LEANS_ON_CONTEXT = re.compile(

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.answer import Answer, Assistant
 from assistant.config import DEFAULT_TOP_K, MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, MAX_TOP_K
 from assistant.errors import QuestionError
-from assistant.limits import MAX_API_BODY_BYTES, QuestionBudget
+from assistant.web.limits import MAX_API_BODY_BYTES, QuestionBudget
 
 
 class AskRequest(BaseModel):

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from assistant.embedding import Encoder
-from assistant.index import LoadedIndex
-from assistant.search import Query, Retrieval
+from assistant.indexing.encoders.base import Encoder
+from assistant.indexing.folder import LoadedIndex
+from assistant.retrieval.search import Query, Retrieval
 
 # Topics students ask about that an international *policy* does not address. Descriptions
 # of subjects, not questions: they stand for whole areas, in any language, via e5.

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from assistant.arrays import load_array
 from assistant.errors import IndexProblem
+from assistant.indexing.arrays import load_array
 
 LANGUAGES = (
     "ar bg bn ca cs da de el en es et fa fi fr he hi hr hu id it ja ko lt lv ms nl no pl pt ro "

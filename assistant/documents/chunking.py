@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.corpus import Block, Document
+from assistant.documents.corpus import Block, Document
 
 CHUNKER_VERSION = "2"
 MAX_CHUNK_CHARS = 700

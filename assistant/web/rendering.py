@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from assistant.answer import Answer, Passage
-from assistant.corpus import parse_document
+from assistant.documents.corpus import parse_document
 
 _FOOTNOTE_MARK = re.compile(r"\[\^([^\]\s]+)\]:?")  # a reference, or a definition's label
 
