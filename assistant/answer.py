@@ -240,7 +240,10 @@ class Assistant:
                 path = settings.corpus_dir.parent / chunk.source
                 documents[chunk.source] = path.read_text(encoding="utf-8")
         return cls(
-            Retriever(index, query), ScopeJudge(index, query), documents, settings.answering_at_once
+            Retriever(index, query),
+            ScopeJudge(index.query_set_vectors[TOPICS_SET]),
+            documents,
+            settings.answering_at_once,
         )
 
     def ask(self, question: str, history: Sequence[str] = (), top_k: int = 3) -> Answer:
