@@ -153,12 +153,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(settings: Settings) -> int:
-    from assistant.answer import INDEXED_QUERIES, default_encoders
-    from assistant.indexing.folder import build_index
+    from assistant.indexing.build import build_index
+    from assistant.retrieval.recipe import default_recipe
 
-    report = build_index(
-        settings.corpus_dir, settings.index_dir, default_encoders(), INDEXED_QUERIES
-    )
+    report = build_index(settings.corpus_dir, settings.index_dir, default_recipe())
     for problem in report.problems:
         print(f"warning: skipped {problem}", file=sys.stderr)
     print(

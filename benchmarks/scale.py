@@ -61,7 +61,8 @@ def one_size(count: int) -> dict[str, float]:
     import faiss
 
     from assistant.indexing.bm25 import BM25
-    from assistant.indexing.folder import BATCH, CANDIDATES, vector_index
+    from assistant.indexing.build import BATCH, vector_index
+    from assistant.indexing.index import CANDIDATES
 
     faiss.omp_set_num_threads(1)
     rng = np.random.default_rng(count)

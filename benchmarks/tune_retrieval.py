@@ -18,7 +18,6 @@ import numpy as np
 
 from assistant import Assistant
 from assistant.evaluation import contains_gold, read_eval_set
-from assistant.retrieval.language import detect_language
 from assistant.retrieval.scope import TOPICS_SET, ScopeJudge
 from assistant.retrieval.search import Weights, combine
 
@@ -26,11 +25,12 @@ from assistant.retrieval.search import Weights, combine
 def main() -> None:
     path = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/eval.jsonl")
     cases = [c for c in read_eval_set(path) if c.split == "tune"]
-    retriever = Assistant.load().retriever
+    assistant = Assistant.load()
+    retriever = assistant.retriever
     chunks = retriever.index.chunks
     prepared = []
     for case in cases:
-        english = detect_language(case.question) == "en"
+        english = assistant.language.guess(case.question) == "en"
         query, context = retriever.queries(case.question, case.history, english)
         relevant = (
             np.array([contains_gold(c.text, case.gold) for c in chunks]) if case.gold else None

@@ -17,7 +17,7 @@ import pytest
 from assistant import Assistant
 from assistant.config import DEFAULT_EMBED_ORIGINS, PROJECT_ROOT, Settings
 from assistant.feedback.votes import FeedbackStore
-from assistant.indexing.folder import build_index
+from assistant.indexing.build import build_index
 
 POLICY = PROJECT_ROOT / "corpus" / "insa-lyon-international-policy.md"
 SOURCE_TEXT = PROJECT_ROOT / "tests" / "data" / "insa-lyon-international-policy.pdf.txt"
@@ -45,10 +45,10 @@ def own_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A corpus copy with its index built once for the session; tests must not modify it."""
-    from assistant.answer import INDEXED_QUERIES, default_encoders
+    from assistant.retrieval.recipe import default_recipe
 
     settings = make_settings(tmp_path_factory.mktemp("built"))
-    build_index(settings.corpus_dir, settings.index_dir, default_encoders(), INDEXED_QUERIES)
+    build_index(settings.corpus_dir, settings.index_dir, default_recipe())
     return settings
 
 

@@ -248,15 +248,15 @@ HOSTILE = (
 @pytest.fixture(scope="module")
 def hostile_server(start_server, tmp_path_factory):
     """A server whose corpus contains markup, as a hand-edited file might."""
-    from assistant.answer import INDEXED_QUERIES, default_encoders
-    from assistant.indexing.folder import build_index
+    from assistant.indexing.build import build_index
+    from assistant.retrieval.recipe import default_recipe
     from tests.conftest import make_settings
 
     settings = make_settings(tmp_path_factory.mktemp("hostile"))
     (settings.corpus_dir / "hostile.md").write_text(
         "---\ntitle: Hostile notice\n---\n\n# Exchanges\n\n" + HOSTILE, encoding="utf-8"
     )
-    build_index(settings.corpus_dir, settings.index_dir, default_encoders(), INDEXED_QUERIES)
+    build_index(settings.corpus_dir, settings.index_dir, default_recipe())
     return start_server(settings=settings)
 
 
@@ -381,7 +381,7 @@ LOCALES = {
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_interface_speaks_the_visitors_language(live, browser, locale):
-    from assistant.web.translations import words
+    from assistant.translations import words
 
     language, direction = LOCALES[locale]
     table = words(language)

@@ -22,7 +22,7 @@ import numpy as np
 from assistant.documents.chunking import Chunk
 from assistant.indexing.bm25 import tokenize
 from assistant.indexing.encoders.base import Encoder, scaled
-from assistant.indexing.folder import LoadedIndex
+from assistant.indexing.index import Index
 
 _LEANS_ON_CONTEXT = re.compile(
     r"^(and|or|but|what about|how about|et|ou|y|und|e)\b|\b(it|its|they|them|their|this|that|"
@@ -114,7 +114,7 @@ def depends_on_history(question: str, history: Sequence[str]) -> bool:
 
 class Retriever:
     def __init__(
-        self, index: LoadedIndex, encoders: Mapping[str, Encoder], weights: Weights = Weights()
+        self, index: Index, encoders: Mapping[str, Encoder], weights: Weights = Weights()
     ) -> None:
         self.index = index
         self.encoders = encoders

@@ -26,9 +26,9 @@ from assistant.answer import Assistant, Passage
 from assistant.config import DEFAULT_TOP_K, MAX_QUESTION_CHARS
 from assistant.errors import EmptyQuestion, QuestionError, QuestionTooLong
 from assistant.feedback.votes import FeedbackStore
+from assistant.translations import FALLBACK, interface_language, language_notice, words
 from assistant.web.limits import QuestionBudget
 from assistant.web.rendering import reply_html, text_html
-from assistant.web.translations import FALLBACK, interface_language, language_notice, words
 
 log = logging.getLogger(__name__)
 
