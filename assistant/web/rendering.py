@@ -17,9 +17,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from assistant.answer import Answer, Passage
-from assistant.documents.corpus import parse_document
+from assistant.documents.corpus import FOOTNOTE_MARK, parse_document
 
-_FOOTNOTE_MARK = re.compile(r"\[\^([^\]\s]+)\]:?")  # a reference, or a definition's label
+# a reference, or a definition's label with its colon
+_FOOTNOTE_MARK_OR_LABEL = re.compile(FOOTNOTE_MARK.pattern + ":?")
 
 
 def _entity(ch: str) -> str:
@@ -47,7 +48,7 @@ def prose_html(text: str) -> str:
     """Escape text and show its footnote references (`[^4]`) as superscripts."""
     parts = []
     position = 0
-    for match in _FOOTNOTE_MARK.finditer(text):
+    for match in _FOOTNOTE_MARK_OR_LABEL.finditer(text):
         parts.append(text_html(text[position : match.start()]))
         parts.append(f"<sup>{text_html(match.group(1))}</sup>")
         position = match.end()

@@ -42,7 +42,7 @@ FILES = (
     SETTINGS_FILE,
 )
 CONVERSION = (
-    "int8-per-channel-ffn-out-float-1"  # bump when the conversion changes: older indexes go stale
+    "int7-per-channel-ffn-out-float-1"  # bump when the conversion changes: older indexes go stale
 )
 
 
