@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -96,7 +97,8 @@ def serve(
         text=True,
     )
     assert process.stdout is not None
-    line = process.stdout.readline()  # "Policy assistant: http://127.0.0.1:PORT/  (…)"
+    ready, _, _ = select.select([process.stdout], [], [], 120)  # a build may come first
+    line = process.stdout.readline() if ready else ""  # "Policy assistant: http://…/  (…)"
     if not line.startswith("Policy assistant: "):
         process.kill()
         raise AssertionError(f"the server did not start: {line!r}")

@@ -9,6 +9,7 @@ markup. Does not decide what to show: see `web`.
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import unicodedata
@@ -97,6 +98,10 @@ def reply_html(
     if not answer.answered:
         return f'<div class="pa-reply pa-outside"><p>{text_html(words["not_covered"])}</p></div>'
     best, *others = answer.passages
+
+    def link_to(passage: Passage) -> str:
+        return html.escape(policy_link(base_url, passage), quote=True)
+
     parts = [
         '<div class="pa-reply">',
         f'<p class="pa-section">{text_html(words["section"])}: '
@@ -110,14 +115,14 @@ def reply_html(
             [(best.highlight_start - best.start, best.highlight_end - best.start, "pa-answer")],
         ),
         "</blockquote>",
-        f'<p><a class="pa-link" href="{policy_link(base_url, best)}" target="_blank" '
+        f'<p><a class="pa-link" href="{link_to(best)}" target="_blank" '
         f'rel="noopener">{text_html(words["open_policy"])}</a></p>',
     ]
     if others:
         parts.append(f'<p class="pa-more">{text_html(words["also"])}</p><ul class="pa-others">')
         for passage in others:
             parts.append(
-                f'<li lang="en" dir="ltr"><a href="{policy_link(base_url, passage)}" '
+                f'<li lang="en" dir="ltr"><a href="{link_to(passage)}" '
                 f'target="_blank" rel="noopener">{text_html(passage.section)}</a>: '
                 f"{prose_html(passage.highlight)}</li>"
             )
