@@ -8,35 +8,20 @@ and the web API. Never generates text: every passage is an exact span of a corpu
 from __future__ import annotations
 
 import sys
-import threading
-import unicodedata
-from collections import deque
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
-from assistant.config import (
-    ANSWERING_AT_ONCE,
-    MAX_HISTORY_TURNS,
-    MAX_QUESTION_CHARS,
-    MAX_TOP_K,
-    Settings,
-)
-from assistant.embedding import E5Encoder, Encoder, ExportsQueryModel, MiniLMEncoder
-from assistant.errors import EmptyQuestion, IndexProblem, QuestionError, QuestionTooLong
-from assistant.index import (
-    LoadedIndex,
-    build_index,
-    damaged_file,
-    load_index,
-    query_model_problem,
-    stale_reason,
-)
-from assistant.language import detect_language, language_notice, load_language_model
-from assistant.scope import OFF_POLICY_TOPICS, TOPICS_SET, ScopeJudge
-from assistant.search import Ranked, Retriever
+from assistant.config import ANSWERING_AT_ONCE, DEFAULT_TOP_K, Settings
+from assistant.indexing.index import Index, open_index
+from assistant.indexing.recipe import Recipe
+from assistant.questions import clean_history, clean_question, clean_top_k
+from assistant.retrieval.language import FALLBACK, LanguageGuesser
+from assistant.retrieval.recipe import default_recipe
+from assistant.retrieval.scope import TOPICS_SET, ScopeJudge
+from assistant.retrieval.search import Ranked, Retriever
+from assistant.translations import language_notice
+from assistant.turns import TurnTaking
 
 NOT_COVERED = (
     "The international policy does not say anything about that. It covers INSA Lyon's "
@@ -74,127 +59,17 @@ class Answer:
         return asdict(self) | {"passages": [asdict(p) for p in self.passages]}
 
 
-# Fixed texts embedded once at build time, so loading does not embed them again.
-INDEXED_QUERIES = {TOPICS_SET: OFF_POLICY_TOPICS}
-
-
-def default_encoders() -> dict[str, Encoder]:
-    return {"minilm": MiniLMEncoder(), "e5": E5Encoder()}
-
-
-def _open(
-    index_dir: Path, encoders: Mapping[str, Encoder]
-) -> tuple[LoadedIndex, dict[str, Encoder]]:
-    """Load the index and the query-time models; raise `IndexProblem` if they are unusable.
-
-    The parts load side by side, and the checksums are verified meanwhile: ONNX Runtime and
-    hashing release the GIL, so this takes 0.37 s instead of 0.56 s here.
-    """
-    with ThreadPoolExecutor(2 + len(encoders)) as pool:
-        damage = pool.submit(damaged_file, index_dir)
-        language = pool.submit(load_language_model, index_dir)
-        # Questions are embedded by each encoder's query twin (ONNX, no torch).
-        twins = {key: pool.submit(_query_encoder, e, index_dir) for key, e in encoders.items()}
-        try:
-            index = load_index(index_dir)
-            language.result()
-            query = {key: twin.result() for key, twin in twins.items()}
-        except IndexProblem as problem:
-            raise IndexProblem(damage.result() or str(problem)) from None
-        reason = damage.result() or query_model_problem(index.manifest, query)
-    if reason is not None:
-        raise IndexProblem(reason)
-    return index, query
-
-
-def _query_encoder(encoder: Encoder, index_dir: Path) -> Encoder:
-    return encoder.query_encoder(index_dir) if isinstance(encoder, ExportsQueryModel) else encoder
-
-
-def clean_question(question: object) -> str:
-    """Validate a question; strip control characters; raise `QuestionError` with a reason."""
-    if not isinstance(question, str):
-        raise QuestionError("The question must be text.")
-    cleaned = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != "\u200d" else ch
-        for ch in question
-    )
-    cleaned = " ".join(cleaned.split())
-    if not cleaned:
-        raise EmptyQuestion(
-            "The question is empty. Type a question about the international policy."
-        )
-    if len(cleaned) > MAX_QUESTION_CHARS:
-        raise QuestionTooLong(
-            f"The question is {len(cleaned):,} characters long; the limit is "
-            f"{MAX_QUESTION_CHARS:,}. Shorten it to one question.",
-            len(cleaned),
-            MAX_QUESTION_CHARS,
-        )
-    return cleaned
-
-
-def clean_history(history: object) -> tuple[str, ...]:
-    if isinstance(history, str) or not isinstance(history, Sequence):
-        raise QuestionError("history must be a list of earlier questions (strings).")
-    turns = []
-    for turn in history:
-        try:
-            turns.append(clean_question(turn))
-        except QuestionError as error:
-            if isinstance(turn, str) and len(turn) <= MAX_QUESTION_CHARS:
-                continue  # an empty earlier turn says nothing; skip it
-            raise QuestionError(f"history: {error}") from None
-    return tuple(turns[-MAX_HISTORY_TURNS:])  # only the recent turns can matter to a follow-up
-
-
-def clean_top_k(top_k: object) -> int:
-    if isinstance(top_k, bool) or not isinstance(top_k, int) or not 1 <= top_k <= MAX_TOP_K:
-        raise QuestionError(f"top_k must be a whole number from 1 to {MAX_TOP_K}.")
-    return top_k
-
-
-class TurnTaking:
-    """Let `slots` threads in at once, the others in their order of arrival.
-
-    A semaphore lets a newcomer take a slot freed while an older waiter is still waking up;
-    under load that made a tenth of the answers twice as slow as the median. Here a freed
-    slot goes straight to the longest waiter.
-    """
-
-    def __init__(self, slots: int) -> None:
-        self._lock = threading.Lock()
-        self._free = max(slots, 1)
-        self._waiting: deque[threading.Event] = deque()
-
-    def __enter__(self) -> None:
-        with self._lock:
-            if self._free and not self._waiting:
-                self._free -= 1
-                return
-            turn = threading.Event()
-            self._waiting.append(turn)
-        turn.wait()
-
-    def __exit__(self, *_exc: object) -> None:
-        with self._lock:
-            if self._waiting:
-                self._waiting.popleft().set()
-            else:
-                self._free += 1
-
-
 class Assistant:
     def __init__(
         self,
-        retriever: Retriever,
-        scope: ScopeJudge,
-        documents: Mapping[str, str],
+        index: Index,
         answering_at_once: int = ANSWERING_AT_ONCE,
     ) -> None:
-        self.retriever = retriever
-        self.scope = scope
-        self.documents = documents  # source -> full text, for the UI's policy view
+        self.index = index
+        self.retriever = Retriever(index, index.query_encoders)
+        self.scope = ScopeJudge(index.query_set_vectors[TOPICS_SET])
+        self.language = LanguageGuesser(index.language_identifier)
+        self.documents = index.documents  # source -> full text, for the UI's policy view
         # Questions beyond this many wait their turn (first come, first served) instead of
         # all sharing the cores: each is answered sooner, and latency stays even under load.
         self._answering = TurnTaking(answering_at_once)
@@ -204,44 +79,21 @@ class Assistant:
         cls,
         settings: Settings | None = None,
         *,
-        encoders: Mapping[str, Encoder] | None = None,
+        recipe: Recipe | None = None,
         notify: Callable[[str], None] = lambda line: print(line, file=sys.stderr),
     ) -> Assistant:
-        """Load the index, rebuilding it first (with a notice) if missing or stale."""
+        """Open the index, rebuilding it first (with a notice) if missing or stale."""
         settings = settings or Settings.from_env()
-        build_encoders = encoders or default_encoders()
-
-        def rebuild(reason: str) -> None:
-            notify(f"Rebuilding the index: {reason}.")
-            report = build_index(
-                settings.corpus_dir, settings.index_dir, build_encoders, INDEXED_QUERIES
-            )
-            for problem in report.problems:
-                notify(f"warning: skipped {problem}")
-
-        reason = stale_reason(
-            settings.index_dir, settings.corpus_dir, build_encoders, INDEXED_QUERIES
+        index = open_index(
+            settings.corpus_dir, settings.index_dir, recipe or default_recipe(), notify
         )
-        if reason is not None:
-            rebuild(reason)
-        try:
-            index, query = _open(settings.index_dir, build_encoders)
-        except IndexProblem as problem:
-            rebuild(str(problem))
-            index, query = _open(settings.index_dir, build_encoders)
-        for encoder in query.values():
+        assistant = cls(index, settings.answering_at_once)
+        for encoder in index.query_encoders.values():
             encoder.encode_queries(["warm up"])
-        detect_language("warm up the language model")
-        documents = {}
-        for chunk in index.chunks:
-            if chunk.source not in documents:
-                path = settings.corpus_dir.parent / chunk.source
-                documents[chunk.source] = path.read_text(encoding="utf-8")
-        return cls(
-            Retriever(index, query), ScopeJudge(index, query), documents, settings.answering_at_once
-        )
+        assistant.language.guess("warm up the language model")
+        return assistant
 
-    def ask(self, question: str, history: Sequence[str] = (), top_k: int = 3) -> Answer:
+    def ask(self, question: str, history: Sequence[str] = (), top_k: int = DEFAULT_TOP_K) -> Answer:
         """Answer with the `top_k` most relevant passages, or explain why there is none."""
         question = clean_question(question)
         history = clean_history(history)
@@ -250,12 +102,13 @@ class Assistant:
             return self._answer(question, history, top_k)
 
     def _answer(self, question: str, history: tuple[str, ...], top_k: int) -> Answer:
-        language = detect_language(question)
+        language = self.language.guess(question)
+        notice = language_notice(FALLBACK, language) if language != FALLBACK else None
         retrieval = self.retriever.retrieve(question, history, top_k, english=language == "en")
         if not self.scope.covers(retrieval):
-            return Answer(question, False, language, NOT_COVERED, (), language_notice(language))
+            return Answer(question, False, language, NOT_COVERED, (), notice)
         passages = tuple(self._passage(r) for r in retrieval.ranked)
-        return Answer(question, True, language, None, passages, language_notice(language))
+        return Answer(question, True, language, None, passages, notice)
 
     def _passage(self, ranked: Ranked) -> Passage:
         chunk = ranked.chunk

@@ -25,7 +25,7 @@ from assistant.config import (
     Settings,
 )
 from assistant.errors import AssistantError, QuestionError
-from assistant.limits import DEFAULT_RATE_PER_MINUTE
+from assistant.web.limits import DEFAULT_RATE_PER_MINUTE
 
 BOLD, RESET = "\033[1m", "\033[0m"
 
@@ -153,12 +153,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(settings: Settings) -> int:
-    from assistant.answer import INDEXED_QUERIES, default_encoders
-    from assistant.index import build_index
+    from assistant.indexing.build import build_index
+    from assistant.retrieval.recipe import default_recipe
 
-    report = build_index(
-        settings.corpus_dir, settings.index_dir, default_encoders(), INDEXED_QUERIES
-    )
+    report = build_index(settings.corpus_dir, settings.index_dir, default_recipe())
     for problem in report.problems:
         print(f"warning: skipped {problem}", file=sys.stderr)
     print(
@@ -186,8 +184,8 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.answer import Assistant
-    from assistant.feedback import FeedbackStore
-    from assistant.server import (
+    from assistant.feedback.votes import FeedbackStore
+    from assistant.web.server import (
         bind,
         check_origin,
         create_app,

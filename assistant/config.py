@@ -20,6 +20,7 @@ MAX_HISTORY_TURNS = 20
 # Questions answered at the same moment; later ones wait their turn. 3 did best on 2 cores.
 ANSWERING_AT_ONCE = 3
 
+DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "feedback" / "votes.sqlite3"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 # Who may show the chat in an iframe: the school's own sites. The app has no accounts and no
@@ -31,7 +32,7 @@ DEFAULT_EMBED_ORIGINS = ("'self'", "https://insa-lyon.fr", "https://*.insa-lyon.
 class Settings:
     corpus_dir: Path
     index_dir: Path
-    feedback_db: Path = PROJECT_ROOT / "feedback" / "votes.sqlite3"
+    feedback_db: Path = DEFAULT_FEEDBACK_DB
     answering_at_once: int = ANSWERING_AT_ONCE
 
     @classmethod
@@ -46,8 +47,6 @@ class Settings:
         return cls(
             corpus_dir=Path(os.environ.get("ASSISTANT_CORPUS", PROJECT_ROOT / "corpus")),
             index_dir=Path(os.environ.get("ASSISTANT_INDEX", PROJECT_ROOT / "index")),
-            feedback_db=Path(
-                os.environ.get("ASSISTANT_FEEDBACK_DB", PROJECT_ROOT / "feedback" / "votes.sqlite3")
-            ),
+            feedback_db=Path(os.environ.get("ASSISTANT_FEEDBACK_DB", DEFAULT_FEEDBACK_DB)),
             answering_at_once=int(at_once),
         )

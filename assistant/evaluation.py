@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.chunking import plain
+from assistant.documents.chunking import plain
 from assistant.errors import AssistantError
 
 DEPTH = 5  # MRR@5: passages retrieved per question

@@ -9,8 +9,10 @@ authoritative text.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 LOCALES = Path(__file__).resolve().parent / "locales"
@@ -18,14 +20,24 @@ FALLBACK = "en"
 LANGUAGES = ("en", "fr", "es", "de", "it", "pt", "zh", "ar")
 
 
-@cache
-def words(language: str) -> dict[str, Any]:
-    """Return the interface strings for `language`, English filling any gap."""
+def supported(language: object) -> str:
+    """Return `language` if the interface speaks it, else English (whatever a client sent)."""
+    return language if isinstance(language, str) and language in LANGUAGES else FALLBACK
+
+
+def words(language: str) -> Mapping[str, Any]:
+    """Return the interface strings for `language` (read-only), English filling any gap."""
+    return _table(supported(language))
+
+
+@cache  # at most one entry per supported language: `words` maps anything else to English
+def _table(language: str) -> Mapping[str, Any]:
     english = json.loads((LOCALES / f"{FALLBACK}.json").read_text(encoding="utf-8"))
-    if language not in LANGUAGES or language == FALLBACK:
-        return english
+    if language == FALLBACK:
+        return MappingProxyType(english | {"code": FALLBACK})
     own = json.loads((LOCALES / f"{language}.json").read_text(encoding="utf-8"))
-    return english | own | {"languages": english["languages"] | own.get("languages", {})}
+    languages = english["languages"] | own.get("languages", {})
+    return MappingProxyType(english | own | {"languages": languages, "code": language})
 
 
 def interface_language(accept_language: str) -> str:

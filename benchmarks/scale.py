@@ -44,7 +44,7 @@ def synthetic(basis: np.ndarray, count: int, rng: np.random.Generator) -> np.nda
 
 
 def words() -> list[str]:
-    from assistant.lexical import tokenize
+    from assistant.indexing.bm25 import tokenize
 
     text = (ROOT / "corpus" / "insa-lyon-international-policy.md").read_text(encoding="utf-8")
     return sorted(set(tokenize(text)))
@@ -60,8 +60,9 @@ def one_size(count: int) -> dict[str, float]:
     """Build and search one synthetic index of `count` chunks (run in its own process)."""
     import faiss
 
-    from assistant.index import BATCH, CANDIDATES, vector_index
-    from assistant.lexical import BM25
+    from assistant.indexing.bm25 import BM25
+    from assistant.indexing.build import BATCH, vector_index
+    from assistant.indexing.index import CANDIDATES
 
     faiss.omp_set_num_threads(1)
     rng = np.random.default_rng(count)

@@ -18,21 +18,20 @@ import numpy as np
 
 from assistant import Assistant
 from assistant.evaluation import contains_gold, read_eval_set
-from assistant.language import detect_language
-from assistant.scope import ScopeJudge
-from assistant.search import Weights, combine
+from assistant.retrieval.scope import TOPICS_SET, ScopeJudge
+from assistant.retrieval.search import Weights, combine
 
 
 def main() -> None:
     path = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/eval.jsonl")
     cases = [c for c in read_eval_set(path) if c.split == "tune"]
-    retriever = Assistant.load().retriever
+    assistant = Assistant.load()
+    retriever = assistant.retriever
     chunks = retriever.index.chunks
     prepared = []
     for case in cases:
-        english = detect_language(case.question) == "en"
-        query = retriever.encode(case.question, english)
-        context = retriever.context_query(query, case.history)
+        english = assistant.language.guess(case.question) == "en"
+        query, context = retriever.queries(case.question, case.history, english)
         relevant = (
             np.array([contains_gold(c.text, case.gold) for c in chunks]) if case.gold else None
         )
@@ -68,14 +67,13 @@ def main() -> None:
             f"  {value:.3f}  bm25={weights.bm25} minilm={weights.minilm} e5={weights.e5} "
             f"context={weights.context}"
         )
-    judge = ScopeJudge(retriever.index, retriever.encoders)
+    judge = ScopeJudge(retriever.index.query_set_vectors[TOPICS_SET])
     weights = Weights()
     tops, margins, scoped = [], [], []
     for case, english, (own, context_signals), _ in prepared:
-        query = retriever.encode(case.question, english)
-        searched = retriever.context_query(query, case.history) or query
         tops.append(float(combine(own, context_signals, english=english, weights=weights).max()))
-        margins.append(judge.off_policy_margin(searched))
+        retrieval = retriever.retrieve(case.question, case.history, 1, english)
+        margins.append(judge.off_policy_margin(retrieval))
         scoped.append(bool(case.gold))
     top, margin, in_scope = np.array(tops), np.array(margins), np.array(scoped)
     print(f"\nwith the shipped {weights}:")

@@ -13,8 +13,8 @@ import time
 from common import ROOT, percentile_ms, save
 
 from assistant import Assistant
-from assistant.embedding import MiniLMEncoder
 from assistant.evaluation import read_eval_set
+from assistant.indexing.encoders.minilm import MiniLMEncoder
 
 ROUNDS = 5
 QUESTION = "How many foreign students does INSA Lyon welcome?"

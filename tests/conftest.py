@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -16,8 +17,8 @@ import pytest
 
 from assistant import Assistant
 from assistant.config import DEFAULT_EMBED_ORIGINS, PROJECT_ROOT, Settings
-from assistant.feedback import FeedbackStore
-from assistant.index import build_index
+from assistant.feedback.votes import FeedbackStore
+from assistant.indexing.build import build_index
 
 POLICY = PROJECT_ROOT / "corpus" / "insa-lyon-international-policy.md"
 SOURCE_TEXT = PROJECT_ROOT / "tests" / "data" / "insa-lyon-international-policy.pdf.txt"
@@ -45,10 +46,10 @@ def own_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A corpus copy with its index built once for the session; tests must not modify it."""
-    from assistant.answer import INDEXED_QUERIES, default_encoders
+    from assistant.retrieval.recipe import default_recipe
 
     settings = make_settings(tmp_path_factory.mktemp("built"))
-    build_index(settings.corpus_dir, settings.index_dir, default_encoders(), INDEXED_QUERIES)
+    build_index(settings.corpus_dir, settings.index_dir, default_recipe())
     return settings
 
 
@@ -96,7 +97,8 @@ def serve(
         text=True,
     )
     assert process.stdout is not None
-    line = process.stdout.readline()  # "Policy assistant: http://127.0.0.1:PORT/  (…)"
+    ready, _, _ = select.select([process.stdout], [], [], 120)  # a build may come first
+    line = process.stdout.readline() if ready else ""  # "Policy assistant: http://…/  (…)"
     if not line.startswith("Policy assistant: "):
         process.kill()
         raise AssertionError(f"the server did not start: {line!r}")

@@ -144,3 +144,21 @@ def test_answers_under_concurrency_equal_answers_alone(assistant: Assistant):
     with ThreadPoolExecutor(8) as pool:
         together = list(pool.map(lambda c: assistant.ask(c.question, c.history).to_dict(), cases))
     assert together == alone
+
+
+def test_the_schemas_question_pattern_is_the_cleaning_rule():
+    """Every code point: the API's pattern finds it iff `clean_question` keeps it."""
+    import re
+
+    from assistant.errors import EmptyQuestion
+    from assistant.questions import clean_question, not_blank_pattern
+
+    keeps = re.compile(not_blank_pattern())
+    for code in range(0x110000):
+        ch = chr(code)
+        try:
+            clean_question(ch)
+            empty = False
+        except EmptyQuestion:
+            empty = True
+        assert (keeps.search(ch) is None) == empty, hex(code)

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from assistant.cli import main
+from assistant.config import PROJECT_ROOT
 
 
 def post(live, body: object, **kwargs) -> httpx.Response:
@@ -119,8 +120,8 @@ def test_sixteen_api_clients_are_served_in_parallel(assistant, tmp_path):
     """In-process, to watch the answers overlap; one app in its own thread's event loop."""
     import uvicorn
 
-    from assistant.feedback import FeedbackStore
-    from assistant.server import bind, create_app, server_config
+    from assistant.feedback.votes import FeedbackStore
+    from assistant.web.server import bind, create_app, server_config
 
     counting = CountingAssistant(assistant)
     app = create_app(counting, FeedbackStore(tmp_path / "v.sqlite3"), ["'self'"], 0)
@@ -130,7 +131,9 @@ def test_sixteen_api_clients_are_served_in_parallel(assistant, tmp_path):
     thread.start()
     try:
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        deadline = time.monotonic() + 30
         while not server.started:
+            assert time.monotonic() < deadline, "the in-process server did not start in 30 s"
             time.sleep(0.05)
         with ThreadPoolExecutor(16) as pool:
             responses = list(
@@ -148,19 +151,21 @@ def test_sixteen_api_clients_are_served_in_parallel(assistant, tmp_path):
     assert counting.most_active >= 12  # not one by one
 
 
-def test_the_api_description_is_the_truth(live):
+def test_the_api_description_is_the_truth(live, tmp_path):
     """schemathesis fuzzes every documented operation and runs all its checks: statuses,
     content types and bodies as documented, limits in the schema, 405 for wrong methods."""
     st = Path(sys.executable).parent / "st"
     result = subprocess.run(
         [
-            *(str(st), "run", f"{live.url}/openapi.json", "--checks", "all"),
+            *(str(st), "--config-file", str(PROJECT_ROOT / "schemathesis.toml")),
+            *("run", f"{live.url}/openapi.json", "--checks", "all"),
             *("--max-examples", "60", "--generation-deterministic", "--no-color"),
             *("--request-timeout", "30"),
         ],
         capture_output=True,
         text=True,
         timeout=600,
+        cwd=tmp_path,  # schemathesis keeps a cache in the working folder
     )
     summary = result.stdout[-6000:]
     assert result.returncode == 0, summary

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chunking import MAX_CHUNK_CHARS, chunk_document, plain
-from assistant.corpus import parse_document
+from assistant.documents.chunking import MAX_CHUNK_CHARS, chunk_document, plain
+from assistant.documents.corpus import parse_document
 from tests.conftest import POLICY
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.cleaning import clean_pdf_text
+from assistant.documents.cleaning import clean_pdf_text
 from assistant.errors import CorpusError
 from tests.conftest import POLICY, SOURCE_TEXT
 

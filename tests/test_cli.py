@@ -177,12 +177,12 @@ def test_bad_corpus_file_is_named_but_others_still_build(capsys, own_paths):
 
 
 def test_os_error_becomes_one_line(capsys, own_paths, monkeypatch):
-    import assistant.index
+    import assistant.indexing.build
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(own_paths.index_dir))
 
-    monkeypatch.setattr(assistant.index.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(assistant.indexing.build.tempfile, "mkdtemp", refuse)
     status, out, err = run(capsys, ["build"])
     assert status == 1 and out == ""
     assert err.startswith("error: Permission denied: ") and err.count("\n") == 1

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import load_corpus, parse_document
+from assistant.documents.corpus import load_corpus, parse_document
 from assistant.errors import CorpusError
 from tests.conftest import POLICY
 

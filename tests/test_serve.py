@@ -58,10 +58,10 @@ def test_a_bad_embed_origin_is_refused_before_serving(use_built, capsys, origin)
 def test_gradio_telemetry_is_off(assistant, tmp_path):
     import os
 
-    from assistant.feedback import FeedbackStore
-    from assistant.limits import QuestionBudget
-    from assistant.server import create_app
-    from assistant.web import build_chat
+    from assistant.feedback.votes import FeedbackStore
+    from assistant.web.chat import build_chat
+    from assistant.web.limits import QuestionBudget
+    from assistant.web.server import create_app
 
     create_app(assistant, FeedbackStore(tmp_path / "v.sqlite3"), ["'self'"])
     assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"

@@ -9,6 +9,7 @@ markup. Does not decide what to show: see `web`.
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import unicodedata
@@ -17,9 +18,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from assistant.answer import Answer, Passage
-from assistant.corpus import parse_document
+from assistant.documents.corpus import FOOTNOTE_MARK, parse_document
 
-_FOOTNOTE_MARK = re.compile(r"\[\^([^\]\s]+)\]:?")  # a reference, or a definition's label
+# a reference, or a definition's label with its colon
+_FOOTNOTE_MARK_OR_LABEL = re.compile(FOOTNOTE_MARK.pattern + ":?")
 
 
 def _entity(ch: str) -> str:
@@ -47,7 +49,7 @@ def prose_html(text: str) -> str:
     """Escape text and show its footnote references (`[^4]`) as superscripts."""
     parts = []
     position = 0
-    for match in _FOOTNOTE_MARK.finditer(text):
+    for match in _FOOTNOTE_MARK_OR_LABEL.finditer(text):
         parts.append(text_html(text[position : match.start()]))
         parts.append(f"<sup>{text_html(match.group(1))}</sup>")
         position = match.end()
@@ -96,6 +98,10 @@ def reply_html(
     if not answer.answered:
         return f'<div class="pa-reply pa-outside"><p>{text_html(words["not_covered"])}</p></div>'
     best, *others = answer.passages
+
+    def link_to(passage: Passage) -> str:
+        return html.escape(policy_link(base_url, passage), quote=True)
+
     parts = [
         '<div class="pa-reply">',
         f'<p class="pa-section">{text_html(words["section"])}: '
@@ -109,14 +115,14 @@ def reply_html(
             [(best.highlight_start - best.start, best.highlight_end - best.start, "pa-answer")],
         ),
         "</blockquote>",
-        f'<p><a class="pa-link" href="{policy_link(base_url, best)}" target="_blank" '
+        f'<p><a class="pa-link" href="{link_to(best)}" target="_blank" '
         f'rel="noopener">{text_html(words["open_policy"])}</a></p>',
     ]
     if others:
         parts.append(f'<p class="pa-more">{text_html(words["also"])}</p><ul class="pa-others">')
         for passage in others:
             parts.append(
-                f'<li lang="en" dir="ltr"><a href="{policy_link(base_url, passage)}" '
+                f'<li lang="en" dir="ltr"><a href="{link_to(passage)}" '
                 f'target="_blank" rel="noopener">{text_html(passage.section)}</a>: '
                 f"{prose_html(passage.highlight)}</li>"
             )

@@ -12,6 +12,7 @@ import json
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -79,34 +80,42 @@ class BodyLimit:
 
 
 class QuestionBudget:
-    """Allow each client address `per_minute` questions per minute, over every door (0: none).
+    """Allow each client address `per_minute` questions in any 60 seconds, over every door.
 
-    The JSON API and the chat spend from the same budget, so no door is a way around it. The
+    The JSON API and the chat spend from the same budget, so no door is a way around it (0: no
+    limit). The window slides: a client cannot double its rate across a minute boundary. The
     address is the TCP peer's, or the one a trusted proxy reports (uvicorn applies
-    `--forwarded-allow-ips` before the app sees the request). Counts are kept for the
-    current minute only.
+    `--forwarded-allow-ips` before the app sees the request). An address is forgotten once its
+    last question is a minute old.
     """
 
-    def __init__(self, per_minute: int) -> None:
+    WINDOW_S = 60.0
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
+        self.clock = clock
         self._lock = threading.Lock()
-        self._window = 0
-        self._counts: dict[str, int] = {}
+        self._asked: dict[str, deque[float]] = {}
+        self._next_sweep = 0.0
 
     def spend(self, address: str | None) -> int | None:
-        """Count one question; return None if allowed, else the seconds until the next minute."""
+        """Count one question; return None if allowed, else the seconds to wait."""
         if self.per_minute <= 0:
             return None
-        now = time.time()
+        now = self.clock()
         with self._lock:
-            window = int(now // 60)
-            if window != self._window:  # a new minute: forget everyone
-                self._window, self._counts = window, {}
-            client = address or "unknown"
-            self._counts[client] = self._counts.get(client, 0) + 1
-            if self._counts[client] <= self.per_minute:
+            if now >= self._next_sweep:  # forget idle addresses, at most once a minute
+                self._asked = {
+                    a: t for a, t in self._asked.items() if t and t[-1] > now - self.WINDOW_S
+                }
+                self._next_sweep = now + self.WINDOW_S
+            asked = self._asked.setdefault(address or "unknown", deque())
+            while asked and asked[0] <= now - self.WINDOW_S:
+                asked.popleft()
+            if len(asked) < self.per_minute:
+                asked.append(now)
                 return None
-        return max(1, math.ceil(60 - now % 60))
+            return max(1, math.ceil(asked[0] + self.WINDOW_S - now))
 
     def refusal(self, wait: int) -> str:
         return (

@@ -14,9 +14,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from assistant.embedding import Encoder
-from assistant.index import LoadedIndex
-from assistant.search import Query, Retrieval
+from assistant.retrieval.search import Retrieval
 
 # Topics students ask about that an international *policy* does not address. Descriptions
 # of subjects, not questions: they stand for whole areas, in any language, via e5.
@@ -52,35 +50,29 @@ MAX_OFF_POLICY_MARGIN = 0.0
 
 
 class ScopeJudge:
-    def __init__(self, index: LoadedIndex, encoders: Mapping[str, Encoder]) -> None:
-        self.index = index
-        # Topics are embedded as queries: a question is compared like for like with the
-        # question-shaped topic, which separates languages other than English far better
-        # (e5 cosines across languages are compressed, and query-to-passage adds noise).
-        # Embedded at build time (see answer.INDEXED_QUERIES); encoded here only if absent.
-        saved = index.query_set_vectors.get(TOPICS_SET, {})
-        self.topic_vectors = {
-            key: saved[key] if key in saved else e.encode_queries(OFF_POLICY_TOPICS)
-            for key, e in encoders.items()
-        }
+    def __init__(self, topic_vectors: Mapping[str, np.ndarray]) -> None:
+        # Topics are embedded as queries, at build time (the index recipe's TOPICS_SET): a
+        # question is compared like for like with the question-shaped topic, which separates
+        # languages other than English far better (e5 cosines across languages are
+        # compressed, and query-to-passage adds noise).
+        self.topic_vectors = topic_vectors
 
-    def off_policy_margin(self, query: Query) -> float:
-        """How much nearer the question is to an off-policy topic than to the policy."""
-        keys = [key for key in self.topic_vectors if query.english or key == "e5"]
-        margins = []
-        for key in keys:
-            # Sentences as well as chunks: a short topic phrase is fairly compared with a
-            # short sentence, and one sentence often states the whole answer.
-            policy = max(
-                float(self.index.all_scores(key, query.vectors[key]).max()),
-                float((self.index.sentence_vectors[key] @ query.vectors[key]).max()),
-            )
-            elsewhere = float((self.topic_vectors[key] @ query.vectors[key]).max())
-            margins.append(elsewhere - policy)
+    def off_policy_margin(self, retrieval: Retrieval) -> float:
+        """How much nearer the question is to an off-policy topic than to the policy.
+
+        The policy side is the searched query's best cosine with any chunk or sentence (a
+        short topic phrase is fairly compared with a short sentence, and one sentence often
+        states the whole answer), which `search` has already computed.
+        """
+        vectors = retrieval.query.vectors
+        margins = [
+            float((self.topic_vectors[key] @ vectors[key]).max()) - policy
+            for key, policy in retrieval.nearest_policy.items()
+        ]
         return float(np.mean(margins))
 
     def covers(self, retrieval: Retrieval) -> bool:
         """Tell whether the policy has something relevant to say."""
         if not retrieval.ranked or retrieval.ranked[0].score < MIN_RELEVANCE:
             return False
-        return self.off_policy_margin(retrieval.query) <= MAX_OFF_POLICY_MARGIN
+        return self.off_policy_margin(retrieval) <= MAX_OFF_POLICY_MARGIN

@@ -14,14 +14,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from assistant.corpus import Block, Document
+from assistant.documents.corpus import FOOTNOTE_MARK, Block, Document
 
 CHUNKER_VERSION = "2"
 MAX_CHUNK_CHARS = 700
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9À-Ý])|\n+")
 _NOT_A_SENTENCE = re.compile(r"\s*(?:\d{1,3}|[A-Z])[.)]")
-_FOOTNOTE_MARK = re.compile(r"\[\^[^\]\s]+\]")
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class Chunk:
 
 def plain(text: str) -> str:
     """Drop footnote marks such as `[^1]`, which mean nothing to a reader or a model."""
-    return _FOOTNOTE_MARK.sub("", text)
+    return FOOTNOTE_MARK.sub("", text)
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -7,7 +7,7 @@ question (422). FastAPI publishes the schema at `/openapi.json` and the docs at 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,7 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.answer import Answer, Assistant
 from assistant.config import DEFAULT_TOP_K, MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, MAX_TOP_K
 from assistant.errors import QuestionError
-from assistant.limits import MAX_API_BODY_BYTES, QuestionBudget
+from assistant.questions import not_blank_pattern
+from assistant.web.limits import MAX_API_BODY_BYTES, QuestionBudget
 
 
 class AskRequest(BaseModel):
@@ -30,13 +31,12 @@ class AskRequest(BaseModel):
         min_length=1,
         max_length=MAX_QUESTION_CHARS,
         # something other than whitespace and control characters (else 422, "empty")
-        pattern=r"[^\s\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]",
+        pattern=not_blank_pattern(),
     )
-    history: list[StrictStr] = Field(
+    history: list[Annotated[StrictStr, Field(max_length=MAX_QUESTION_CHARS)]] = Field(
         default_factory=list,
         description=f"Earlier questions of the conversation, oldest first. Only the last "
         f"{MAX_HISTORY_TURNS} are read; empty ones are skipped.",
-        json_schema_extra={"items": {"type": "string", "maxLength": MAX_QUESTION_CHARS}},
     )
     top_k: int = Field(
         default=DEFAULT_TOP_K,
@@ -70,19 +70,15 @@ def _problem(status: int, message: str) -> JSONResponse:
 
 
 EXAMPLE = 'Send a JSON object like {"question": "What are the school\'s values?"}.'
-
-
-def _describe_unparsable() -> str:
-    return f"The body is not valid JSON. {EXAMPLE}"
+NOT_JSON = f"The body is not valid JSON. {EXAMPLE}"
 
 
 def _describe(error: RequestValidationError) -> tuple[int, str]:
     problems = error.errors()
-    example = EXAMPLE
     if any(p.get("type") == "json_invalid" for p in problems):
-        return 400, _describe_unparsable()
+        return 400, NOT_JSON
     if any(p.get("type") == "missing" and tuple(p.get("loc", ())) == ("body",) for p in problems):
-        return 400, f"The body is empty, so it is not valid JSON. {example}"
+        return 400, f"The body is empty, so it is not valid JSON. {EXAMPLE}"
     messages = []
     for p in problems:
         where = ".".join(str(part) for part in p.get("loc", ()) if part != "body") or "body"
@@ -116,7 +112,7 @@ def install_error_handlers(app: FastAPI) -> None:
         problem = cast(StarletteHTTPException, error)
         message = str(problem.detail)
         if problem.status_code == 400 and "parsing the body" in message:
-            message = _describe_unparsable()
+            message = NOT_JSON
         return JSONResponse(
             {"error": message}, status_code=problem.status_code, headers=problem.headers
         )

@@ -18,8 +18,10 @@ from assistant.errors import CorpusError
 SUFFIXES = (".md", ".markdown", ".txt")
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
-_FOOTNOTE_DEF = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]*")
-_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\](?!:)")
+# A footnote mark, `[^4]`, capturing its label; the one definition of the syntax.
+FOOTNOTE_MARK = re.compile(r"\[\^([^\]\s]+)\]")
+_FOOTNOTE_DEF = re.compile(r"^" + FOOTNOTE_MARK.pattern + r":[ \t]*")
+_FOOTNOTE_REF = re.compile(FOOTNOTE_MARK.pattern + r"(?!:)")
 _CITING_PHRASE = re.compile(r"[^(),;:\n]{1,40}$")  # "LIA and UMI" in "(LIA and UMI[^4])"
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
 _FRONT_MATTER_LINE = re.compile(r"^([A-Za-z_][\w-]*):[ \t]*(.*)$")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.arrays import load_arrays
+from assistant.indexing.arrays import load_arrays
 
 _TOKEN = re.compile(r"\w+")
 STOPWORDS = frozenset(
@@ -53,6 +53,11 @@ class BM25:
 
     Weights are computed once at build time and saved with the index, so scoring a query is a
     few array additions and loading needs neither the texts nor a tokenizer pass.
+
+    Why not bm25s: its scores are the same (within 5e-7 on every evaluation question, tested
+    against bm25s in tests/test_search.py), but `import bm25s` pulls in scipy.sparse and takes
+    0.35–0.55 s beyond numpy here, which alone would take a cold `ask` (0.8 s) past its 1 s
+    target; this class is the formula in 40 lines of numpy.
     """
 
     vocabulary: dict[str, int]

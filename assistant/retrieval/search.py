@@ -19,18 +19,16 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.chunking import Chunk
-from assistant.embedding import Encoder
-from assistant.index import LoadedIndex
-from assistant.lexical import tokenize
+from assistant.documents.chunking import Chunk
+from assistant.indexing.bm25 import tokenize
+from assistant.indexing.encoders.base import Encoder, scaled
+from assistant.indexing.index import Index
 
-_WORD = re.compile(r"\w+")
 _LEANS_ON_CONTEXT = re.compile(
     r"^(and|or|but|what about|how about|et|ou|y|und|e)\b|\b(it|its|they|them|their|this|that|"
     r"these|those|one|ones|there|il|elle|ils|elles|cela|ça|ello|es|sie)\b",
     re.IGNORECASE,
 )
-MULTILINGUAL = "e5"  # the one encoder that understands questions in any language
 # A question with fewer content words than this cannot stand alone ("Which countries?").
 STANDALONE_MIN_TERMS = 2
 
@@ -47,9 +45,6 @@ class Weights:
     sentence_overlap: float = 0.5
 
 
-# e5 cosines crowd into [0.7, 0.9]; stretching them from this floor makes them comparable
-# with MiniLM cosines, which spread over [0, 0.8].
-E5_FLOOR, E5_SPAN = 0.72, 0.2
 # BM25 saturates: beyond this score a passage is as lexically relevant as it gets.
 BM25_SATURATION = 3.0
 
@@ -73,6 +68,9 @@ class Query:
 class Retrieval:
     ranked: tuple[Ranked, ...]
     query: Query  # what was searched: the question, or the follow-up joined to its context
+    # per encoder, the searched query's best cosine with any chunk or sentence of the policy,
+    # computed once here for `scope`
+    nearest_policy: Mapping[str, float]
 
 
 Signals = dict[str, np.ndarray]  # signal name -> scaled score of every chunk
@@ -116,7 +114,7 @@ def depends_on_history(question: str, history: Sequence[str]) -> bool:
 
 class Retriever:
     def __init__(
-        self, index: LoadedIndex, encoders: Mapping[str, Encoder], weights: Weights = Weights()
+        self, index: Index, encoders: Mapping[str, Encoder], weights: Weights = Weights()
     ) -> None:
         self.index = index
         self.encoders = encoders
@@ -128,9 +126,6 @@ class Retriever:
         self._sentence_terms = lru_cache(maxsize=4096)(_sentence_terms)
         self._encoding_lock = threading.Lock()
 
-    def encode(self, text: str, english: bool) -> Query:
-        return self.encode_all([text], english)[0]
-
     def encode_all(self, texts: Sequence[str], english: bool) -> list[Query]:
         """Embed texts with every encoder the question's language needs, side by side.
 
@@ -140,7 +135,7 @@ class Retriever:
         are being answered too, the cores are already busy and the hand-off would only add
         work, so both run here.
         """
-        keys = [key for key in self.encoders if english or key == MULTILINGUAL]
+        keys = [key for key, encoder in self.encoders.items() if english or encoder.multilingual]
         with self._encoding_lock:
             alone = self._encoding == 0
             self._encoding += 1
@@ -163,35 +158,48 @@ class Retriever:
             for i, text in enumerate(texts)
         ]
 
-    def chunk_signals(self, query: Query) -> Signals:
+    def queries(
+        self, question: str, history: Sequence[str], english: bool
+    ) -> tuple[Query, Query | None]:
+        """Embed the question and, for a follow-up that leans on it, the earlier turn with it."""
+        texts = [question]
+        if depends_on_history(question, history):
+            texts.append(_with_context(question, history))  # one batch: one model call each
+        query, *rest = self.encode_all(texts, english)
+        return query, rest[0] if rest else None
+
+    def cosines(self, query: Query) -> dict[str, np.ndarray]:
+        """Return each encoder's cosine of the query with every chunk, in chunk order."""
+        return {key: self.index.all_scores(key, vector) for key, vector in query.vectors.items()}
+
+    def chunk_signals(self, query: Query, cosines: Mapping[str, np.ndarray]) -> Signals:
         """Return each signal's scaled score for every chunk."""
         signals = {"bm25": np.minimum(self.bm25.scores(query.text) / BM25_SATURATION, 1.0)}
-        for key, vector in query.vectors.items():
-            cosines = self.index.all_scores(key, vector)
-            signals[key] = (cosines - E5_FLOOR) / E5_SPAN if key == "e5" else cosines
+        for key, found in cosines.items():
+            signals[key] = scaled(self.encoders[key], found)
         return signals
-
-    def context_query(self, query: Query, history: Sequence[str]) -> Query | None:
-        """Return the earlier turn joined to a follow-up that leans on it, else None."""
-        if not depends_on_history(query.text, history):
-            return None
-        return self.encode(_with_context(query.text, history), query.english)
 
     def signals(self, query: Query, context: Query | None) -> tuple[Signals, Signals | None]:
         """Return the question's signals, and the follow-up context's if there is one."""
-        own = self.chunk_signals(query)
-        return own, self.chunk_signals(context) if context is not None else None
+        own = self.chunk_signals(query, self.cosines(query))
+        if context is None:
+            return own, None
+        return own, self.chunk_signals(context, self.cosines(context))
 
     def retrieve(
         self, question: str, history: Sequence[str], k: int, english: bool = True
     ) -> Retrieval:
         """Return the `k` best chunks for the question, best first."""
-        texts = [question]
-        if depends_on_history(question, history):
-            texts.append(_with_context(question, history))  # one batch: one model call each
-        query, *rest = self.encode_all(texts, english)
-        context = rest[0] if rest else None
-        fused = combine(*self.signals(query, context), english=english, weights=self.weights)
+        query, context = self.queries(question, history, english)
+        own_cosines = self.cosines(query)
+        context_cosines = self.cosines(context) if context is not None else None
+        own = self.chunk_signals(query, own_cosines)
+        around = (
+            self.chunk_signals(context, context_cosines)
+            if context is not None and context_cosines is not None
+            else None
+        )
+        fused = combine(own, around, english=english, weights=self.weights)
         order = np.argsort(-fused, kind="stable")[:k]
         ranked = [
             Ranked(
@@ -201,17 +209,23 @@ class Retriever:
             )
             for i in order
         ]
-        return Retrieval(tuple(ranked), context or query)
+        searched = context or query
+        nearest = {
+            key: max(
+                float(found.max()),
+                float((self.index.sentence_vectors[key] @ searched.vectors[key]).max()),
+            )
+            for key, found in (context_cosines or own_cosines).items()
+        }
+        return Retrieval(tuple(ranked), searched, nearest)
 
     def answer_sentence(self, chunk: Chunk, query: Query) -> tuple[int, int]:
         """Pick the chunk sentence the signals favour: both encoders plus shared terms."""
         w = self.weights
         score = np.zeros(len(chunk.sentences), dtype=np.float32)
         for key, vector in query.vectors.items():
-            if key == "minilm" and not query.english:
-                continue
             cosines = self.index.sentence_vectors_of(key, chunk) @ vector
-            score += (cosines - E5_FLOOR) / E5_SPAN if key == "e5" else cosines
+            score += scaled(self.encoders[key], cosines)
         if query.english and query.terms:
             for position, terms in enumerate(self._sentence_terms(chunk)):
                 shared = query.terms & terms

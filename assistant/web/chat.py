@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import gradio as gr
@@ -25,10 +26,11 @@ import gradio as gr
 from assistant.answer import Assistant, Passage
 from assistant.config import DEFAULT_TOP_K, MAX_QUESTION_CHARS
 from assistant.errors import EmptyQuestion, QuestionError, QuestionTooLong
-from assistant.feedback import FeedbackStore
-from assistant.limits import QuestionBudget
-from assistant.rendering import reply_html, text_html
+from assistant.feedback.votes import FeedbackStore
+from assistant.questions import clean_question
 from assistant.translations import FALLBACK, interface_language, language_notice, words
+from assistant.web.limits import QuestionBudget
+from assistant.web.rendering import reply_html, text_html
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +55,20 @@ COMPACT_CSS = ".gradio-container { padding: 4px !important; }\n"
 
 # Runs in the browser once the interface language is known: the page's language and
 # direction follow the interface, not Gradio's guess from the browser's settings.
-SET_PAGE_LANGUAGE = """(language) => {
+SET_PAGE_LANGUAGE = """(language, direction) => {
   document.documentElement.lang = language;
-  document.documentElement.dir = language === "ar" ? "rtl" : "ltr";
+  document.documentElement.dir = direction;
   return [];
 }"""
 
 
 def base_url(request: gr.Request) -> str:
-    """Return the app's own origin, so policy links also work in an embedding page."""
-    headers = request.headers
-    scheme = headers.get("x-forwarded-proto") or request.url.scheme
-    return f"{scheme}://{headers.get('host', '127.0.0.1')}"
+    """Return the app's own origin, so policy links also work in an embedding page.
+
+    The scheme is the connection's, or a trusted proxy's (uvicorn applies
+    `--forwarded-allow-ips`); an untrusted X-Forwarded-Proto is ignored.
+    """
+    return f"{request.url.scheme}://{request.url.netloc}"
 
 
 def client_address(request: gr.Request) -> str | None:
@@ -72,7 +76,11 @@ def client_address(request: gr.Request) -> str | None:
     return getattr(client, "host", None)
 
 
-def error_text(error: QuestionError, table: dict[str, Any]) -> str:
+def error_html(message: str) -> str:
+    return f'<div class="pa-reply pa-error"><p>{text_html(message)}</p></div>'
+
+
+def error_text(error: QuestionError, table: Mapping[str, Any]) -> str:
     """Say why a question cannot be answered, in the interface's language."""
     if isinstance(error, EmptyQuestion):
         return str(table["question_empty"])
@@ -83,7 +91,7 @@ def error_text(error: QuestionError, table: dict[str, Any]) -> str:
     return str(error)
 
 
-def header_html(table: dict[str, Any], compact: bool) -> str:
+def header_html(table: Mapping[str, Any], compact: bool) -> str:
     intro = "" if compact else f"<p>{text_html(table['intro'])}</p>"
     hidden = ' class="pa-visually-hidden"' if compact else ""
     return f"<h1{hidden}>{text_html(table['title'])}</h1>{intro}"
@@ -100,25 +108,27 @@ def build_chat(
         examples = [gr.Button(value=text) for text in table["examples"]]
         return (
             language,
+            table["direction"],
             gr.HTML(header_html(table, compact)),
             gr.Textbox(placeholder=table["placeholder"], label=table["question_label"]),
             gr.Button(value=table["send"]),
             *examples,
         )
 
-    def reply_for(question: str, turns: list, table: dict[str, Any], request: gr.Request):
+    def reply_for(
+        question: str, turns: list, table: Mapping[str, Any], request: gr.Request
+    ) -> tuple[str, dict[str, Any]]:
         """Return the reply's HTML and its turn record (votes join on the turn's id)."""
         nothing: dict[str, Any] = {"id": None, "question": None, "passages": []}
-        wait = budget.spend(client_address(request))
-        if wait is not None:
-            message = str(table["rate_limited"]).format(seconds=wait)
-            return f'<div class="pa-reply pa-error"><p>{text_html(message)}</p></div>', nothing
         earlier = [turn["question"] for turn in turns if turn["question"]]
         try:
+            clean_question(question)  # an empty or overlong question costs no budget
+            wait = budget.spend(client_address(request))
+            if wait is not None:
+                return error_html(str(table["rate_limited"]).format(seconds=wait)), nothing
             answer = assistant.ask(question, history=earlier, top_k=DEFAULT_TOP_K)
         except QuestionError as error:
-            message = error_text(error, table)
-            return f'<div class="pa-reply pa-error"><p>{text_html(message)}</p></div>', nothing
+            return error_html(error_text(error, table)), nothing
         notice = language_notice(table["code"], answer.language) if answer.notice else None
         reply = reply_html(answer, table, base_url(request), notice)
         passages = [p.__dict__ for p in answer.passages]
@@ -127,14 +137,13 @@ def build_chat(
     def ask(
         question: str, messages: list, turns: list, language: str, request: gr.Request
     ) -> tuple[list, list, str]:
-        table = words(language) | {"code": language}
+        table = words(language)
+        question = question if isinstance(question, str) else ""
         try:
-            reply, turn = reply_for(question, turns, table, request)
+            reply, turn = reply_for(question, turns or [], table, request)
         except Exception:  # never leave a visitor without a reply
             log.exception("answering a chat question failed")
-            reply = (
-                f'<div class="pa-reply pa-error"><p>{text_html(table["server_error"])}</p></div>'
-            )
+            reply = error_html(table["server_error"])
             turn = {"id": None, "question": None, "passages": []}
         shown = text_html(question[:MAX_QUESTION_CHARS] if question.strip() else "…")
         messages = [
@@ -142,7 +151,7 @@ def build_chat(
             {"role": "user", "content": shown},
             {"role": "assistant", "content": reply},
         ]
-        return messages, [*turns, turn], ""
+        return messages, [*(turns or []), turn], ""
 
     def vote(turns: list, data: gr.LikeData) -> None:
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
@@ -158,6 +167,7 @@ def build_chat(
     with gr.Blocks(title=english["title"], analytics_enabled=False) as chat:
         # a hidden box, not a State: the browser needs it too, for the page's lang and dir
         language = gr.Textbox(FALLBACK, visible=False)
+        direction = gr.Textbox("ltr", visible=False)  # from the locale file, for the page
         turns = gr.State([])
         header = gr.HTML(header_html(english, compact), elem_classes="pa-header")
         chatbot = gr.Chatbot(
@@ -183,9 +193,9 @@ def build_chat(
             examples = [gr.Button(size="sm", variant="secondary") for _ in range(3)]
 
         private: dict[str, Any] = {"api_visibility": "private", "queue": False}
-        chat.load(start, None, [language, header, question, send, *examples], **private).then(
-            None, [language], None, js=SET_PAGE_LANGUAGE, **private
-        )
+        chat.load(
+            start, None, [language, direction, header, question, send, *examples], **private
+        ).then(None, [language, direction], None, js=SET_PAGE_LANGUAGE, **private)
         inputs = [question, chatbot, turns, language]
         outputs = [chatbot, turns, question]
         question.submit(ask, inputs, outputs, **private)

@@ -26,15 +26,15 @@ from starlette.routing import Route
 
 from assistant.answer import Assistant
 from assistant.errors import AssistantError
-from assistant.feedback import FeedbackStore
-from assistant.limits import (
+from assistant.feedback.votes import FeedbackStore
+from assistant.web.limits import (
     DEFAULT_RATE_PER_MINUTE,
     BodyLimit,
     MethodGuard,
     QuestionBudget,
     SecurityHeaders,
 )
-from assistant.rendering import policy_page_html, text_html
+from assistant.web.rendering import policy_page_html, text_html
 
 _POLICY_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -86,8 +86,8 @@ def create_app(
     """Assemble the API, the policy page and both chat views into one ASGI app."""
     import gradio as gr
 
-    from assistant.api import api_router, install_error_handlers
-    from assistant.web import COMPACT_CSS, CSS, build_chat
+    from assistant.web.api import api_router, install_error_handlers
+    from assistant.web.chat import COMPACT_CSS, CSS, build_chat
 
     ancestors = " ".join(check_origin(origin) for origin in embed_origins) or "'none'"
     app = FastAPI(
