@@ -122,7 +122,10 @@ def test_sigterm_finishes_answers_in_flight_and_exits_with_visitors_connected(st
         askers = [threading.Thread(target=keep_asking) for _ in range(3)]
         for asker in askers:
             asker.start()
-        time.sleep(0.5)  # questions are in flight
+        deadline = time.monotonic() + 60
+        while outcomes.count("200") < 3:  # answers are flowing: others are in flight
+            assert time.monotonic() < deadline, f"no answers before SIGTERM: {outcomes}"
+            time.sleep(0.05)
         began = time.monotonic()
         server.process.send_signal(signal.SIGTERM)
         code = server.process.wait(timeout=30)

@@ -68,7 +68,7 @@ def test_a_failing_database_is_logged_not_raised(tmp_path, passages, caplog, whe
 
 
 def test_locked_database_is_logged_not_raised(tmp_path, passages, caplog, monkeypatch):
-    monkeypatch.setattr("assistant.feedback.BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr("assistant.feedback.votes.BUSY_TIMEOUT_S", 0.2)
     store = FeedbackStore(tmp_path / "votes.sqlite3")
     assert store.record("r1", "q", passages, "up")
     blocker = sqlite3.connect(store.path)
