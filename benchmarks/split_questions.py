@@ -1,0 +1,56 @@
+"""Split the independent questions, once, into a cross-validation part and a locked test part.
+
+Run: python benchmarks/split_questions.py  (writes tests/data/independent/{cv,locked}.jsonl)
+blind-a goes to cv and blind-b to locked, whole. The grid sets (grid-1, grid-2: every policy
+sentence in seven styles; grid-3: unanswerable, off-topic and conversation) are split half
+and half within each (set, kind), in the order of a hash of the question id, so both parts
+hold every kind in the same proportion and no one chose which question went where.
+Deterministic: running it again writes the same files (a test checks that).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from itertools import groupby
+from pathlib import Path
+
+FOLDER = Path(__file__).resolve().parent.parent / "tests" / "data" / "independent"
+GRID = ("grid-1", "grid-2", "grid-3")
+
+
+def _rows(name: str) -> list[dict]:
+    lines = (FOLDER / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def _order(row: dict) -> str:
+    return hashlib.sha256(row["id"].encode()).hexdigest()
+
+
+def split() -> dict[str, list[dict]]:
+    parts: dict[str, list[dict]] = {"cv": _rows("blind-a"), "locked": _rows("blind-b")}
+    for name in GRID:
+        rows = sorted(_rows(name), key=lambda row: row["kind"])
+        for _kind, group in groupby(rows, key=lambda row: row["kind"]):
+            for position, row in enumerate(sorted(group, key=_order)):
+                parts["cv" if position % 2 == 0 else "locked"].append(row)
+    return {
+        part: [row | {"split": part} for row in sorted(rows, key=lambda row: row["id"])]
+        for part, rows in parts.items()
+    }
+
+
+def render(rows: list[dict]) -> str:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+def main() -> None:
+    for part, rows in split().items():
+        (FOLDER / f"{part}.jsonl").write_text(render(rows), encoding="utf-8")
+        print(f"{part}: {len(rows)} questions", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
