@@ -1,8 +1,10 @@
 """The `Assistant`: one object that turns a question into cited policy passages.
 
-Validates the question, retrieves, decides whether anything relevant was found, and returns
-frozen `Answer`/`Passage` values whose dict form is the public JSON contract shared by the CLI
-and the web API. Never generates text: every passage is an exact span of a corpus document.
+Validates the question, recognises conversation, retrieves, decides the outcome (answered,
+related, not covered: see `scope`), and returns frozen `Answer`/`Passage` values whose dict
+form is the public JSON contract shared by the CLI and the web API. Never generates text:
+every passage is an exact span of a corpus document, and every message comes from the locale
+table (English, the contract's language).
 """
 
 from __future__ import annotations
@@ -16,19 +18,16 @@ from assistant.config import ANSWERING_AT_ONCE, DEFAULT_TOP_K, Settings
 from assistant.indexing.index import Index, open_index
 from assistant.indexing.recipe import Recipe
 from assistant.questions import clean_history, clean_question, clean_top_k
+from assistant.retrieval.conversation import is_conversation
 from assistant.retrieval.language import FALLBACK, LanguageGuesser
 from assistant.retrieval.recipe import default_recipe
-from assistant.retrieval.scope import TOPICS_SET, ScopeJudge
+from assistant.retrieval.scope import ANSWERED, NOT_COVERED, RELATED, TOPICS_SET, ScopeJudge
 from assistant.retrieval.search import Ranked, Retriever
-from assistant.translations import language_notice
+from assistant.translations import language_notice, outcome_message
 from assistant.turns import TurnTaking
 
-NOT_COVERED = (
-    "The international policy does not say anything about that. It covers INSA Lyon's "
-    "international strategy, its networks and partners, its worldwide presence and its values. "
-    "You could ask, for example: “How many foreign students does INSA Lyon welcome?”, "
-    "“What are the school's values?” or “What is the CDEFI?”"
-)
+CONVERSATION = "conversation"
+OUTCOMES = (ANSWERED, RELATED, NOT_COVERED, CONVERSATION)
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,7 @@ class Passage:
     title: str
     highlight_start: int
     highlight_end: int
+    term: str | None = None  # for a footnote: the term it defines ("CDEFI"), shown before it
 
 
 @dataclass(frozen=True)
@@ -53,10 +53,16 @@ class Answer:
     message: str | None
     passages: tuple[Passage, ...]
     notice: str | None = None  # e.g. the question's language was understood; English rules
+    outcome: str = ANSWERED  # one of OUTCOMES; `answered` is true only for ANSWERED
+    related: tuple[Passage, ...] = ()  # for RELATED: the closest passages, not an answer
+    missing: str | None = None  # for RELATED: what the policy does not hold (a date, a person…)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the public JSON contract (see README): extend it, never break it."""
-        return asdict(self) | {"passages": [asdict(p) for p in self.passages]}
+        return asdict(self) | {
+            "passages": [asdict(p) for p in self.passages],
+            "related": [asdict(p) for p in self.related],
+        }
 
 
 class Assistant:
@@ -67,7 +73,11 @@ class Assistant:
     ) -> None:
         self.index = index
         self.retriever = Retriever(index, index.query_encoders)
-        self.scope = ScopeJudge(index.query_set_vectors[TOPICS_SET])
+        self.scope = ScopeJudge(
+            index.query_set_vectors[TOPICS_SET],
+            policy_terms=index.lexical.vocabulary,
+            defined_terms=defined_terms(index),
+        )
         self.language = LanguageGuesser(index.language_identifier)
         self.documents = index.documents  # source -> full text, for the UI's policy view
         # Questions beyond this many wait their turn (first come, first served) instead of
@@ -104,11 +114,27 @@ class Assistant:
     def _answer(self, question: str, history: tuple[str, ...], top_k: int) -> Answer:
         language = self.language.guess(question)
         notice = language_notice(FALLBACK, language) if language != FALLBACK else None
+        if is_conversation(question):
+            message = outcome_message(FALLBACK, CONVERSATION)
+            return Answer(question, False, language, message, (), notice, CONVERSATION)
         retrieval = self.retriever.retrieve(question, history, top_k, english=language == "en")
-        if not self.scope.covers(retrieval):
-            return Answer(question, False, language, NOT_COVERED, (), notice)
+        verdict = self.scope.judge(question, retrieval)
         passages = tuple(self._passage(r) for r in retrieval.ranked)
-        return Answer(question, True, language, None, passages, notice)
+        if verdict.outcome == ANSWERED:
+            return Answer(question, True, language, None, passages, notice)
+        message = outcome_message(FALLBACK, verdict.outcome, verdict.missing)
+        related = passages if verdict.outcome == RELATED else ()
+        return Answer(
+            question,
+            False,
+            language,
+            message,
+            (),
+            notice,
+            verdict.outcome,
+            related,
+            verdict.missing,
+        )
 
     def _passage(self, ranked: Ranked) -> Passage:
         chunk = ranked.chunk
@@ -124,4 +150,14 @@ class Assistant:
             title=chunk.title,
             highlight_start=start,
             highlight_end=end,
+            term=chunk.notes[0].rstrip(":") if chunk.kind == "footnote" and chunk.notes else None,
         )
+
+
+def defined_terms(index: Index) -> set[str]:
+    """The acronyms the policy's footnotes expand ("LIA and UMI" gives LIA and UMI)."""
+    terms = set()
+    for chunk in index.chunks:
+        if chunk.kind == "footnote" and chunk.notes:
+            terms.update(word for word in chunk.notes[0].rstrip(":").split() if word.isupper())
+    return terms

@@ -25,6 +25,7 @@ from assistant.config import (
     Settings,
 )
 from assistant.errors import AssistantError, QuestionError
+from assistant.translations import words
 from assistant.web.limits import DEFAULT_RATE_PER_MINUTE
 
 BOLD, RESET = "\033[1m", "\033[0m"
@@ -243,19 +244,24 @@ def _ask_batch(assistant: Any, top_k: int, lines: Any, out: TextIO) -> int:
 
 
 def _render(answer: Any, *, bold: bool) -> str:
-    if not answer.answered:
-        return "\n\n".join(filter(None, [answer.notice, answer.message]))
+    """Answers show whole passages; related passages come after a heading that says they are
+    not an answer, as their answer sentence only; other outcomes are a message."""
     blocks = [answer.notice] if answer.notice else []
-    for number, passage in enumerate(answer.passages, start=1):
-        text = passage.text
-        if bold:
+    if not answer.answered:
+        blocks.append(answer.message)
+    if answer.related:
+        blocks.append(words("en")["related_heading"] + ":")
+    for number, passage in enumerate(answer.passages or answer.related, start=1):
+        term = f"{passage.term} — " if passage.term else ""
+        text = passage.text if answer.answered else passage.highlight
+        if bold and answer.answered:
             cut = passage.highlight_start - passage.start
             text = (
                 text[:cut] + BOLD + passage.highlight + RESET + text[cut + len(passage.highlight) :]
             )
         blocks.append(
             f"[{number}] {passage.section} (score {passage.score:.2f}, "
-            f"{passage.source}:{passage.start}-{passage.end})\n{text}"
+            f"{passage.source}:{passage.start}-{passage.end})\n{term}{text}"
         )
     return "\n\n".join(blocks)
 

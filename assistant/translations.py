@@ -64,3 +64,12 @@ def language_notice(language: str, question_language: str) -> str:
     table = words(language)
     name = table["languages"].get(question_language)
     return table["notice"].format(language=name) if name else table["notice_unnamed"]
+
+
+def outcome_message(language: str, outcome: str, missing: str | None = None) -> str:
+    """Say why a question gets no answer (not covered, related, conversation), with examples."""
+    table = words(language)
+    examples = table["examples_inline"].format(*table["examples"])
+    if outcome == "related":
+        return str(table["related"].get(missing or "", table["related"]["subject"]))
+    return str(table[outcome]).format(examples=examples)

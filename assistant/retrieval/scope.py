@@ -1,20 +1,59 @@
-"""Decide whether the policy covers a question at all, so the assistant can say it does not.
+"""Decide what a question gets: an answer, related passages, or "the policy does not say".
 
-Two tests, both calibrated on the tuning split (benchmarks/tune_retrieval.py):
-- relevance: the best fused passage score must reach `MIN_RELEVANCE`;
-- contrast: the question must not sit closer to a common off-policy topic (fees, visas,
-  housing, weather, code…) than to any passage of the policy. Absolute cosines drift with
-  wording and language; the difference between the two nearest neighbours does not.
-Does not judge whether a passage is correct, only whether anything is relevant.
+- not covered: the question shares no word with the policy and is off its subject, by two
+  tests calibrated by cross-validation (benchmarks/cross_validate.py): the best fused passage
+  score must reach `MIN_RELEVANCE`, and the question must not sit closer to a common
+  off-policy topic (fees, visas, housing, weather, code…) than to any passage of the policy.
+  Absolute cosines drift with wording and language; the difference between the two nearest
+  neighbours does not.
+- related: the policy is near the question but does not answer it: the question fails those
+  tests yet shares a word with the policy, or it wants a kind of thing (a person, a date, an
+  amount, a link, a procedure) that the best passage does not hold, or it asks what an
+  acronym stands for that the policy uses without expanding.
+- answered: everything else.
+Does not judge whether a passage is correct, only whether it can be offered as the answer.
+Conversation (greetings, instructions) is recognised before retrieval: see `conversation`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.indexing.bm25 import tokenize
 from assistant.retrieval.search import Retrieval
+from assistant.retrieval.wanted import holds, wanted_kind
+
+ANSWERED, RELATED, NOT_COVERED = "answered", "related", "not_covered"
+# What the policy lacks, when the outcome is "related" (besides the kinds in `wanted`).
+OFF_SUBJECT, UNDEFINED_TERM = "subject", "definition"
+
+_ACRONYM = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]{1,7}(?![A-Za-z0-9])")
+_ARTICLE = r"(?:the |an? |le |la |l'|les |el |los |der |die |das |il |lo |o |a )?"
+# "What does X stand for?", "X?", "And the X?", "Que signifie X ?", "X是什么" …: the question
+# is about the acronym itself, not about something it is part of ("INSA's values").
+_MEANING_OF = (
+    r"^\W*(?:and |et |y |und |e )?{article}{acronym}\W*$",
+    r"(?<![A-Za-z0-9]){acronym}\W*(?:stands? for|means?\b|meaning|signifie|veut dire|"
+    r"significa|bedeutet|sta per|是什么|什么意思|とは)",
+    r"(?:does|do|is|est|es|ist|è|é)\W+{article}{acronym}\W+(?:stand|mean|signif|bedeut)",
+    r"(?:meaning of|definition of|define|what is|what's|what are|who is|who are|signifie|"
+    r"veut dire|qu'est-ce que|c'est quoi|que signifie|significa|qué es|que es|bedeutet|was ist|"
+    r"wer ist|sta per|cos'è|cosa significa|o que é|o que significa|ما هو|ما معنى|что такое)"
+    r"\W+{article}{acronym}\W*$",
+)
+
+
+def asks_meaning_of(acronym: str, question: str) -> bool:
+    """Tell whether the question asks what `acronym` stands for or is."""
+    fields = {"article": _ARTICLE, "acronym": re.escape(acronym)}
+    return any(
+        re.search(pattern.format(**fields), question, re.IGNORECASE) for pattern in _MEANING_OF
+    )
+
 
 # Topics students ask about that an international *policy* does not address. Descriptions
 # of subjects, not questions: they stand for whole areas, in any language, via e5.
@@ -35,6 +74,12 @@ OFF_POLICY_TOPICS = (
     "library, canteen and campus opening hours",
     "contact details, phone numbers and office hours",
     "general knowledge trivia",
+    "canteen menu, food and restaurants",
+    "gym, sports facilities and clubs",
+    "passwords, wifi, e-mail accounts and IT support",
+    "mathematics, physics and homework help",
+    "tourism, beaches and sightseeing",
+    "exam results, grades and transcripts",
     "pets and animals",
     "health insurance and medical care",
     "jobs, internships and salaries",
@@ -46,16 +91,38 @@ TOPICS_SET = "off_policy_topics"
 # middle of the widest gap between tuning questions that meets both targets. Relevance is only
 # a backstop for questions sharing nothing with the policy: half the lowest in-scope score.
 MIN_RELEVANCE = 0.10
+KEYWORDS_AT_MOST = 3
 MAX_OFF_POLICY_MARGIN = 0.0
 
 
+@dataclass(frozen=True)
+class Thresholds:
+    min_relevance: float = MIN_RELEVANCE
+    max_off_policy_margin: float = MAX_OFF_POLICY_MARGIN
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str  # ANSWERED, RELATED or NOT_COVERED
+    missing: str | None = None  # for RELATED: what the policy does not hold; else None
+
+
 class ScopeJudge:
-    def __init__(self, topic_vectors: Mapping[str, np.ndarray]) -> None:
+    def __init__(
+        self,
+        topic_vectors: Mapping[str, np.ndarray],
+        policy_terms: Collection[str],
+        defined_terms: Collection[str],
+        thresholds: Thresholds = Thresholds(),
+    ) -> None:
         # Topics are embedded as queries, at build time (the index recipe's TOPICS_SET): a
         # question is compared like for like with the question-shaped topic, which separates
         # languages other than English far better (e5 cosines across languages are
         # compressed, and query-to-passage adds noise).
         self.topic_vectors = topic_vectors
+        self.policy_terms = frozenset(policy_terms)  # the policy's words, as BM25 has them
+        self.defined_terms = frozenset(defined_terms)  # acronyms a footnote expands
+        self.thresholds = thresholds
 
     def off_policy_margin(self, retrieval: Retrieval) -> float:
         """How much nearer the question is to an off-policy topic than to the policy.
@@ -71,8 +138,54 @@ class ScopeJudge:
         ]
         return float(np.mean(margins))
 
-    def covers(self, retrieval: Retrieval) -> bool:
-        """Tell whether the policy has something relevant to say."""
-        if not retrieval.ranked or retrieval.ranked[0].score < MIN_RELEVANCE:
-            return False
-        return self.off_policy_margin(retrieval) <= MAX_OFF_POLICY_MARGIN
+    def keywords(self, asked_terms: frozenset[str]) -> bool:
+        """A few words, all of them the policy's ("summer school", "values"): a search, which
+        the off-policy test would misjudge (a word alone sits far from any passage)."""
+        return 0 < len(asked_terms) <= KEYWORDS_AT_MOST and asked_terms <= self.policy_terms
+
+    def undefined_term(self, question: str) -> str | None:
+        """Return an acronym the question asks about that the policy uses but never expands."""
+        for acronym in _ACRONYM.findall(question):
+            used = all(term in self.policy_terms for term in tokenize(acronym))
+            if used and acronym not in self.defined_terms and asks_meaning_of(acronym, question):
+                return acronym
+        return None
+
+    def judge(self, question: str, retrieval: Retrieval) -> Verdict:
+        """Say whether the retrieved passages answer the question, are only related, or none."""
+        best = retrieval.ranked[0] if retrieval.ranked else None
+        margin = self.off_policy_margin(retrieval) if best else 0.0
+        return self.decide(
+            question,
+            retrieval.asked.terms,
+            best.score if best else None,
+            best.chunk.text if best else "",
+            margin,
+        )
+
+    def decide(
+        self,
+        question: str,
+        asked_terms: frozenset[str],
+        best_score: float | None,
+        best_text: str,
+        margin: float,
+        thresholds: Thresholds | None = None,
+    ) -> Verdict:
+        """The verdict from what retrieval found: the best passage's fused score and text,
+        and how much nearer an off-policy topic the question is than the policy."""
+        limits = thresholds or self.thresholds
+        if best_score is None:
+            return Verdict(NOT_COVERED)
+        relevant = best_score >= limits.min_relevance
+        off_policy = margin > limits.max_off_policy_margin and not self.keywords(asked_terms)
+        if not relevant or off_policy:
+            if not asked_terms.isdisjoint(self.policy_terms):
+                return Verdict(RELATED, OFF_SUBJECT)
+            return Verdict(NOT_COVERED)
+        if self.undefined_term(question) is not None:
+            return Verdict(RELATED, UNDEFINED_TERM)
+        kind = wanted_kind(question)
+        if kind is not None and not holds(kind, best_text):
+            return Verdict(RELATED, kind)
+        return Verdict(ANSWERED)

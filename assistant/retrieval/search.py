@@ -35,11 +35,14 @@ STANDALONE_MIN_TERMS = 2
 
 @dataclass(frozen=True)
 class Weights:
-    """Fusion weights, chosen on the tuning split of the evaluation set (see benchmarks/)."""
+    """Fusion weights, chosen by cross-validation (benchmarks/cross_validate.py)."""
 
     bm25: float = 0.5
     minilm: float = 0.5
     e5: float = 1.0
+    # each encoder's best sentence of a chunk, besides the whole chunk: one sentence often
+    # states the whole answer, and a paraphrase matches it better than the paragraph
+    sentence: float = 0.0
     e5_non_english: float = 1.0
     context: float = 1.0  # weight of the (earlier turn + question) search for a follow-up
     sentence_overlap: float = 0.5
@@ -71,6 +74,7 @@ class Retrieval:
     # per encoder, the searched query's best cosine with any chunk or sentence of the policy,
     # computed once here for `scope`
     nearest_policy: Mapping[str, float]
+    asked: Query  # the question alone, even when a follow-up was searched with its context
 
 
 Signals = dict[str, np.ndarray]  # signal name -> scaled score of every chunk
@@ -78,8 +82,13 @@ Signals = dict[str, np.ndarray]  # signal name -> scaled score of every chunk
 
 def _fuse(signals: Signals, english: bool, w: Weights) -> np.ndarray:
     if english:
-        return w.bm25 * signals["bm25"] + w.minilm * signals["minilm"] + w.e5 * signals["e5"]
-    return w.e5_non_english * signals["e5"]  # BM25 and MiniLM only know English words
+        return (
+            w.bm25 * signals["bm25"]
+            + w.minilm * (signals["minilm"] + w.sentence * signals["minilm_sentence"])
+            + w.e5 * (signals["e5"] + w.sentence * signals["e5_sentence"])
+        )
+    # BM25 and MiniLM only know English words
+    return w.e5_non_english * (signals["e5"] + w.sentence * signals["e5_sentence"])
 
 
 def combine(
@@ -88,7 +97,8 @@ def combine(
     """Fuse the signals into one relevance per chunk, on the same scale whatever the weights."""
     w = weights
     total = _fuse(own, english, w)
-    norm = w.bm25 + w.minilm + w.e5 if english else w.e5_non_english
+    sentence = 1 + w.sentence
+    norm = w.bm25 + (w.minilm + w.e5) * sentence if english else w.e5_non_english * sentence
     if context is not None:
         total = total + w.context * _fuse(context, english, w)
         norm *= 1 + w.context
@@ -173,11 +183,17 @@ class Retriever:
         return {key: self.index.all_scores(key, vector) for key, vector in query.vectors.items()}
 
     def chunk_signals(self, query: Query, cosines: Mapping[str, np.ndarray]) -> Signals:
-        """Return each signal's scaled score for every chunk."""
+        """Return each signal's scaled score for every chunk (and for its best sentence)."""
         signals = {"bm25": np.minimum(self.bm25.scores(query.text) / BM25_SATURATION, 1.0)}
         for key, found in cosines.items():
             signals[key] = scaled(self.encoders[key], found)
+            signals[f"{key}_sentence"] = scaled(self.encoders[key], self.best_sentences(key, query))
         return signals
+
+    def best_sentences(self, key: str, query: Query) -> np.ndarray:
+        """Each chunk's best sentence cosine with the query, in chunk order."""
+        cosines = self.index.sentence_vectors[key] @ query.vectors[key]
+        return np.maximum.reduceat(cosines, self.index.sentence_offsets[:-1])
 
     def signals(self, query: Query, context: Query | None) -> tuple[Signals, Signals | None]:
         """Return the question's signals, and the follow-up context's if there is one."""
@@ -217,7 +233,7 @@ class Retriever:
             )
             for key, found in (context_cosines or own_cosines).items()
         }
-        return Retrieval(tuple(ranked), searched, nearest)
+        return Retrieval(tuple(ranked), searched, nearest, query)
 
     def answer_sentence(self, chunk: Chunk, query: Query) -> tuple[int, int]:
         """Pick the chunk sentence the signals favour: both encoders plus shared terms."""

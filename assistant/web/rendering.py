@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from assistant.answer import Answer, Passage
 from assistant.documents.corpus import FOOTNOTE_MARK, parse_document
+from assistant.translations import outcome_message
 
 # a reference, or a definition's label with its colon
 _FOOTNOTE_MARK_OR_LABEL = re.compile(FOOTNOTE_MARK.pattern + ":?")
@@ -91,22 +92,51 @@ def policy_link(base_url: str, passage: Passage) -> str:
 def reply_html(
     answer: Answer, words: Mapping[str, Any], base_url: str, notice: str | None = None
 ) -> str:
-    """Render a chat reply: the section, the passage with its answer sentence marked, links.
+    """Render a chat reply for each outcome: an answer (the passage with its answer sentence
+    marked), related passages under a heading saying they are not an answer, or a message.
 
     The interface's words are in the visitor's language; the policy's are marked `lang="en"`.
     """
-    if not answer.answered:
-        return f'<div class="pa-reply pa-outside"><p>{text_html(words["not_covered"])}</p></div>'
+    if answer.outcome == "related":
+        body = _related_html(answer, words, base_url)
+    elif not answer.answered:
+        message = outcome_message(words["code"], answer.outcome, answer.missing)
+        body = [f"<p>{text_html(message)}</p>"]
+    else:
+        body = _answer_html(answer, words, base_url)
+    css = {"answered": "pa-reply", "related": "pa-reply pa-related"}.get(
+        answer.outcome, f"pa-reply pa-outside pa-{answer.outcome}"
+    )
+    if notice:
+        body.append(f'<p class="pa-notice">{text_html(notice)}</p>')
+    return f'<div class="{css}">{"".join(body)}</div>'
+
+
+def _link_to(base_url: str, passage: Passage) -> str:
+    return html.escape(policy_link(base_url, passage), quote=True)
+
+
+def _term_html(passage: Passage) -> str:
+    """A footnote names the term it defines: "CDEFI — Conférence des Directeurs…"."""
+    return f'<b class="pa-term">{text_html(passage.term)}</b> — ' if passage.term else ""
+
+
+def _passage_list_html(passages: Iterable[Passage], base_url: str) -> str:
+    items = "".join(
+        f'<li lang="en" dir="ltr"><a href="{_link_to(base_url, passage)}" target="_blank" '
+        f'rel="noopener">{text_html(passage.section)}</a>: '
+        f"{_term_html(passage)}{prose_html(passage.highlight)}</li>"
+        for passage in passages
+    )
+    return f'<ul class="pa-others">{items}</ul>'
+
+
+def _answer_html(answer: Answer, words: Mapping[str, Any], base_url: str) -> list[str]:
     best, *others = answer.passages
-
-    def link_to(passage: Passage) -> str:
-        return html.escape(policy_link(base_url, passage), quote=True)
-
     parts = [
-        '<div class="pa-reply">',
         f'<p class="pa-section">{text_html(words["section"])}: '
         f'<span lang="en" dir="ltr">{text_html(best.section)}</span></p>',
-        '<blockquote class="pa-passage" lang="en" dir="ltr">',
+        f'<blockquote class="pa-passage" lang="en" dir="ltr">{_term_html(best)}',
         # the passage text is exactly document[start:end], so spans shift by `start`
         marked_html(
             best.text,
@@ -115,22 +145,22 @@ def reply_html(
             [(best.highlight_start - best.start, best.highlight_end - best.start, "pa-answer")],
         ),
         "</blockquote>",
-        f'<p><a class="pa-link" href="{link_to(best)}" target="_blank" '
+        f'<p><a class="pa-link" href="{_link_to(base_url, best)}" target="_blank" '
         f'rel="noopener">{text_html(words["open_policy"])}</a></p>',
     ]
     if others:
-        parts.append(f'<p class="pa-more">{text_html(words["also"])}</p><ul class="pa-others">')
-        for passage in others:
-            parts.append(
-                f'<li lang="en" dir="ltr"><a href="{link_to(passage)}" '
-                f'target="_blank" rel="noopener">{text_html(passage.section)}</a>: '
-                f"{prose_html(passage.highlight)}</li>"
-            )
-        parts.append("</ul>")
-    if notice:
-        parts.append(f'<p class="pa-notice">{text_html(notice)}</p>')
-    parts.append("</div>")
-    return "".join(parts)
+        parts.append(f'<p class="pa-more">{text_html(words["also"])}</p>')
+        parts.append(_passage_list_html(others, base_url))
+    return parts
+
+
+def _related_html(answer: Answer, words: Mapping[str, Any], base_url: str) -> list[str]:
+    message = outcome_message(words["code"], "related", answer.missing)
+    return [
+        f'<p class="pa-message">{text_html(message)}</p>',
+        f'<p class="pa-related-heading"><strong>{text_html(words["related_heading"])}</strong></p>',
+        _passage_list_html(answer.related, base_url),
+    ]
 
 
 def policy_page_html(

@@ -1,0 +1,101 @@
+"""Recognise talk that is not a question about the policy: greetings, thanks, goodbyes, small
+talk about the assistant, and instructions ("write me a poem", "translate that", "ignore your
+rules").
+
+These get a short friendly reply instead of passages. Recognised from their wording in the
+languages students write most (English, French, Spanish, German, Italian, Portuguese, Chinese,
+Arabic, Japanese, Russian, Korean, Turkish, Vietnamese, Hindi). A greeting followed by a
+real question ("Hi, how many foreign students are there?") is a question, not talk.
+Does not look at the policy: see `scope`.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Whole messages of greetings, thanks, goodbyes and acknowledgements, in any order and
+# repeated ("hi there, thanks!"); what is left after removing them decides.
+_SOCIAL = re.compile(
+    r"\b(?:hi|hello|hey|hiya|yo|howdy|greetings|good (?:morning|afternoon|evening|night|day)|"
+    r"thanks?|thank you(?: (?:very|so) much)?|thx|ty|cheers|many thanks|much appreciated|"
+    r"bye|goodbye|good-bye|see you(?: later| soon)?|take care|have a (?:nice|good|great) "
+    r"(?:day|evening|weekend)|ok(?:ay)?|great|perfect|cool|nice|awesome|got it|understood|"
+    r"lol|haha|hahaha|ok thanks|thumbs up|"
+    r"that(?:'s| is| was) (?:(?:very|really|so) )?(?:helpful|useful|great|perfect|clear|nice|"
+    r"interesting|all)|you(?:'re| are) (?:great|helpful|welcome|the best)|"
+    r"bonjour|bonsoir|salut|coucou|merci(?: beaucoup| bien)?|au revoir|à bientôt|bonne (?:journée|"
+    r"soirée)|d'accord|parfait|super|génial|c'est (?:très )?(?:clair|utile|parfait|gentil)|"
+    r"hola|buen[oa]s (?:días|tardes|noches)|gracias|muchas gracias|adiós|hasta luego|vale|"
+    r"hallo|guten (?:tag|morgen|abend)|danke(?: schön| sehr)?|vielen dank|tschüss|"
+    r"auf wiedersehen|servus|ciao|buongiorno|buonasera|grazie(?: mille)?|arrivederci|"
+    r"olá|oi|bom dia|boa (?:tarde|noite)|obrigad[oa]|muito obrigad[oa]|tchau|até logo|"
+    r"tudo bem|come stai|come va|ça va|qué tal|wie geht's|"
+    r"merhaba|selam|teşekkürler|teşekkür ederim|sağ ol|xin chào|cảm ơn|tạm biệt|"
+    r"namaste|नमस्ते|धन्यवाद|привет|здравствуйте|спасибо|до свидания|пока)\b"
+    r"|你好|您好|谢谢|多谢|再见|拜拜|こんにちは|こんばんは|おはよう|ありがとう|さようなら|"
+    r"안녕하세요|안녕|감사합니다|고맙습니다|مرحبا|مرحباً|أهلا|السلام عليكم|شكرا|شكراً|"
+    r"مع السلامة|وداعا",
+    re.IGNORECASE,
+)
+_PUNCTUATION = re.compile(r"[\s\W_]+")
+# Words that may come with a greeting or thanks without making it a question.
+_FILLER = frozenset(
+    "there again everyone all you a lot so much very for the your this help answer answers "
+    "info information bot assistant friend team and it is again dear sir madam "
+    "à tous toi vous pour ton votre aide la réponse et encore "
+    "a todos por tu su ayuda la respuesta y de nuevo für deine ihre hilfe und "
+    "a tutti per il tuo aiuto e por sua ajuda pela pelo l'aiuto aiuto l'aide mille "
+    "beaucoup mucho molto muito much".split()
+)
+
+# Small talk about the assistant itself.
+_ABOUT_YOU = re.compile(
+    r"^\W*(?:how are you|how's it going|what's up|are you (?:a |an )?(?:bot|robot|human|real|"
+    r"person|ai|machine|chatgpt|alive)|who (?:are|made|built|created) you|what(?:'s| is) your "
+    r"name|what can you do|what are you|do you (?:like|love|speak|understand|know me)|"
+    r"can you (?:speak|understand|hear|see)|"
+    r"comment (?:ça va|vas-tu|allez-vous)|ça va|tu es (?:un )?(?:robot|humain|bot)|"
+    r"es-tu (?:un )?(?:robot|humain|bot)|qui es-tu|"
+    r"qué tal|cómo estás|eres (?:un )?(?:robot|humano|bot)|quién eres|"
+    r"wie geht(?:'s| es)|bist du (?:ein )?(?:roboter|mensch|bot)|wer bist du|"
+    r"come stai|sei (?:un )?(?:robot|umano|bot)|chi sei|"
+    r"como (?:vai|está|estás)|você é (?:um )?(?:robô|humano|bot)|quem é você)\b"
+    r"|你是谁|你是机器人|你好吗|あなたは誰|お元気ですか|كيف حالك|من أنت|هل أنت",
+    re.IGNORECASE,
+)
+
+# Requests to write, translate, pretend or disobey: no passage of a policy fulfils them.
+_INSTRUCTION = re.compile(
+    r"^\W*(?:please |can you |could you |would you |pls )?(?:write|compose|draft|generate|"
+    r"create|make up|invent|draw|sing|translate|summari[sz]e|rewrite|rephrase|paraphrase|"
+    r"ignore|forget|disregard|pretend|act as|roleplay|role-play|imagine|repeat after|"
+    r"reply (?:in|with|only)|answer (?:in|with|only) (?!to\b)|respond (?:in|with|only)|"
+    r"tell me (?:a |an )?(?:joke|story|poem|riddle|fun fact)|give me (?:a |an )?(?:joke|poem|"
+    r"song|recipe|haiku|riddle)|say something|print|output|reveal|show me your|"
+    r"calculate|solve|debug|fix my|code|explain like)\b"
+    r"|^\W*(?:écris|écrivez|écrire|rédige|rédigez|compose|invente|traduis|traduisez|traduire|"
+    r"résume|résumez|ignore|ignorez|oublie|oubliez|fais comme si|imagine|génère|crée|dessine|"
+    r"chante|raconte(?:-moi| moi) (?:une )?(?:blague|histoire|poème)|réponds|répondez)\b"
+    r"|^\W*(?:escribe|escríbeme|redacta|traduce|tradúceme|resume|resúmeme|ignora|olvida|"
+    r"imagina|genera|crea|dibuja|canta|cuéntame un chiste|responde en)\b"
+    r"|^\W*(?:schreib|schreibe|übersetze|übersetz|fasse|fass|ignoriere|vergiss|stell dir vor|"
+    r"erzähl mir einen witz|antworte (?:auf|in))\b"
+    r"|^\W*(?:scrivi|scrivimi|traduci|riassumi|ignora|dimentica|immagina|genera|crea|"
+    r"raccontami (?:una )?(?:barzelletta|storia)|rispondi in)\b"
+    r"|^\W*(?:escreva|escreve|traduza|traduz|resuma|ignore|esqueça|imagine|gere|crie|"
+    r"conte-me (?:uma )?(?:piada|história)|responda em)\b"
+    r"|(?:\b|^)(?:poem|poème|poema|gedicht|poesia|haiku|limerick|sonnet|joke|blague|chiste|"
+    r"witz|barzelletta|piada|song lyrics|rap song|emoji|emojis)\b"
+    r"|写一首|写一篇|写个|翻译|总结一下|讲个笑话|忽略|假装|作一首诗|詩を書|翻訳して|"
+    r"اكتب|ترجم|لخص|تجاهل|نكتة|قصيدة|напиши|переведи|игнорируй|시를 써|번역해",
+    re.IGNORECASE,
+)
+
+
+def is_conversation(question: str) -> bool:
+    """Tell whether the message is talk or an instruction rather than a question on the policy."""
+    if _INSTRUCTION.search(question) or _ABOUT_YOU.search(question):
+        return True
+    left = _PUNCTUATION.sub(" ", _SOCIAL.sub(" ", question)).casefold().split()
+    said_something_social = _SOCIAL.search(question) is not None
+    return said_something_social and all(word in _FILLER for word in left)
