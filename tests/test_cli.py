@@ -76,10 +76,33 @@ def test_ask_human_output_bolds_the_answer_sentence_on_a_terminal(capsys, use_bu
 
 
 def test_ask_out_of_scope_json(capsys, use_built):
-    status, out, _ = run(capsys, ["ask", "--json", "Where can I park my car on campus?"])
+    status, out, _ = run(capsys, ["ask", "--json", "How do I cook pasta al dente?"])
     answer = json.loads(out)
     assert status == 0 and answer["answered"] is False and answer["passages"] == []
+    assert answer["outcome"] == "not_covered" and answer["related"] == []
     assert "does not say" in answer["message"]
+
+
+def test_ask_shows_related_passages_under_a_heading_that_says_they_are_not_an_answer(
+    capsys, use_built
+):
+    status, out, _ = run(capsys, ["ask", "Who is the director of INSA Lyon?"])
+    assert status == 0
+    message, heading, first, *_ = out.split("\n\n")
+    assert "does not name the people" in message
+    assert heading == "Not an answer: the closest passages in the policy:"
+    assert first.startswith("[1] ")
+    status, out, _ = run(capsys, ["ask", "--json", "Who is the director of INSA Lyon?"])
+    answer = json.loads(out)
+    assert answer["outcome"] == "related" and answer["missing"] == "person"
+    assert answer["answered"] is False and answer["passages"] == [] and answer["related"]
+
+
+def test_ask_answers_small_talk_with_a_short_friendly_reply(capsys, use_built):
+    status, out, _ = run(capsys, ["ask", "--json", "Hello!"])
+    answer = json.loads(out)
+    assert status == 0 and answer["outcome"] == "conversation" and answer["passages"] == []
+    assert answer["message"].startswith("Hello!") and "What is the CDEFI?" in answer["message"]
 
 
 def test_stdin_batch_good_and_bad_lines(capsys, use_built, monkeypatch):

@@ -73,9 +73,11 @@ def test_reply_marks_the_answer_sentence_inside_its_passage(assistant):
 
 
 def test_out_of_scope_reply_is_the_friendly_message(assistant):
-    answer = assistant.ask("What is the weather in Lyon tomorrow?")
+    answer = assistant.ask("What will the weather be like tomorrow?")
+    assert answer.outcome == "not_covered"
     out = reply_html(answer, words("fr"), "http://127.0.0.1:7860")
     assert "pa-outside" in out and "n&#39;aborde pas" in out
+    assert "Combien d&#39;étudiants étrangers" in out  # the examples, in the visitor's language
 
 
 def test_policy_page_marks_passage_and_answer_and_anchors_the_passage(assistant):
@@ -119,7 +121,9 @@ def test_every_locale_file_has_every_string_and_placeholder(language):
     assert len(own["examples"]) == 3 and all(own["examples"])
     for key, text in english.items():
         if isinstance(text, str):
-            assert set(re.findall(r"{\w+}", own[key])) == set(re.findall(r"{\w+}", text)), key
+            assert set(re.findall(r"{\w*}", own[key])) == set(re.findall(r"{\w*}", text)), key
+            assert own[key].count("{}") == text.count("{}"), key
+    assert set(own["related"]) == set(english["related"])
     assert own["direction"] == ("rtl" if language == "ar" else "ltr")
 
 

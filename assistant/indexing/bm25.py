@@ -123,8 +123,12 @@ class BM25:
 
     def scores(self, query: str) -> np.ndarray:
         """Return one BM25 score per document (0 where no query term occurs)."""
+        return self.term_scores(tokenize(query))
+
+    def term_scores(self, terms: Sequence[str]) -> np.ndarray:
+        """Return one BM25 score per document for terms already tokenised."""
         scores = np.zeros(self.size, dtype=np.float32)
-        for term in tokenize(query):  # a repeated term counts again, as in the formula's sum
+        for term in terms:  # a repeated term counts again, as in the formula's sum
             t = self.vocabulary.get(term)
             if t is not None:
                 start, end = self.offsets[t], self.offsets[t + 1]

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.documents.chunking import CHUNKER_VERSION, Chunk, chunk_corpus
+from assistant.documents.chunking import CHUNKER_VERSION, Chunk, chunk_corpus, plain
 from assistant.documents.corpus import CorpusError, corpus_fingerprint, load_corpus
 from assistant.errors import IndexProblem
 from assistant.indexing.bm25 import BM25
@@ -106,8 +106,8 @@ def _write(
     with (folder / CHUNKS).open("w", encoding="utf-8") as handle:
         for chunk in chunks:
             handle.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
-    sentences = [sentence for chunk in chunks for sentence in chunk.sentence_texts()]
-    texts = [chunk.search_text for chunk in chunks]
+    sentences = [plain(sentence) for chunk in chunks for sentence in chunk.sentence_texts()]
+    texts = [chunk.embedding_text for chunk in chunks]
     searches = {}
     for key, encoder in encoders.items():
         vectors, searches[key] = vector_index(encoder.dimension, len(chunks))
@@ -129,7 +129,7 @@ def _write(
         del saved
         for name, fixed in query_sets.items():
             np.save(folder / f"{key}.{name}.npy", encoder.encode_queries(list(fixed)))
-    BM25.build(texts).save(folder)
+    BM25.build([chunk.search_text for chunk in chunks]).save(folder)
     save_language_model(folder)
     probes = _export_query_models(folder, encoders)
     files = sorted(p.name for p in folder.iterdir())

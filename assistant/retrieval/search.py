@@ -23,6 +23,7 @@ from assistant.documents.chunking import Chunk
 from assistant.indexing.bm25 import tokenize
 from assistant.indexing.encoders.base import Encoder, scaled
 from assistant.indexing.index import Index
+from assistant.retrieval.spelling import Speller
 
 _LEANS_ON_CONTEXT = re.compile(
     r"^(and|or|but|what about|how about|et|ou|y|und|e)\b|\b(it|its|they|them|their|this|that|"
@@ -35,16 +36,19 @@ STANDALONE_MIN_TERMS = 2
 
 @dataclass(frozen=True)
 class Weights:
-    """Fusion weights, chosen by cross-validation (benchmarks/cross_validate.py)."""
+    """Fusion weights, chosen by 5-fold cross-validation on tests/data/independent/cv.jsonl
+    (benchmarks/cross_validate.py); e5 is the unit the others are measured in."""
 
     bm25: float = 0.5
-    minilm: float = 0.5
+    minilm: float = 0.25
     e5: float = 1.0
     # each encoder's best sentence of a chunk, besides the whole chunk: one sentence often
     # states the whole answer, and a paraphrase matches it better than the paragraph
     sentence: float = 0.0
     e5_non_english: float = 1.0
-    context: float = 1.0  # weight of the (earlier turn + question) search for a follow-up
+    bm25_non_english: float = 0.0  # BM25 on a foreign question: names, acronyms, cognates
+    context: float = 0.5  # weight of the (earlier turn + question) search for a follow-up
+    fragment_context: float = 2.0  # the same, when the question cannot stand alone ("Which?")
     sentence_overlap: float = 0.5
 
 
@@ -81,27 +85,39 @@ Signals = dict[str, np.ndarray]  # signal name -> scaled score of every chunk
 
 
 def _fuse(signals: Signals, english: bool, w: Weights) -> np.ndarray:
+    def encoder(key: str) -> np.ndarray:
+        whole = signals[key]
+        return whole + w.sentence * signals[f"{key}_sentence"] if w.sentence else whole
+
     if english:
-        return (
-            w.bm25 * signals["bm25"]
-            + w.minilm * (signals["minilm"] + w.sentence * signals["minilm_sentence"])
-            + w.e5 * (signals["e5"] + w.sentence * signals["e5_sentence"])
-        )
-    # BM25 and MiniLM only know English words
-    return w.e5_non_english * (signals["e5"] + w.sentence * signals["e5_sentence"])
+        return w.bm25 * signals["bm25"] + w.minilm * encoder("minilm") + w.e5 * encoder("e5")
+    # MiniLM only knows English; BM25 still finds names, acronyms and cognates
+    return w.e5_non_english * encoder("e5") + w.bm25_non_english * signals["bm25"]
 
 
 def combine(
-    own: Signals, context: Signals | None, *, english: bool, weights: Weights
+    own: Signals,
+    context: Signals | None,
+    *,
+    english: bool,
+    weights: Weights,
+    fragment: bool = False,
 ) -> np.ndarray:
-    """Fuse the signals into one relevance per chunk, on the same scale whatever the weights."""
+    """Fuse the signals into one relevance per chunk, on the same scale whatever the weights.
+
+    A `fragment` is a question too short to stand alone: its earlier turn weighs more.
+    """
     w = weights
+    leaning = w.fragment_context if fragment else w.context
     total = _fuse(own, english, w)
     sentence = 1 + w.sentence
-    norm = w.bm25 + (w.minilm + w.e5) * sentence if english else w.e5_non_english * sentence
+    if english:
+        norm = w.bm25 + (w.minilm + w.e5) * sentence
+    else:
+        norm = w.e5_non_english * sentence + w.bm25_non_english
     if context is not None:
-        total = total + w.context * _fuse(context, english, w)
-        norm *= 1 + w.context
+        total = total + leaning * _fuse(context, english, w)
+        norm *= 1 + leaning
     return total / norm
 
 
@@ -113,13 +129,16 @@ def _sentence_terms(chunk: Chunk) -> tuple[frozenset[str], ...]:
     return tuple(frozenset(tokenize(sentence)) for sentence in chunk.sentence_texts())
 
 
+def is_fragment(question: str) -> bool:
+    """Tell whether a question has too few words of its own to stand alone ("Which ones?")."""
+    return len(tokenize(question)) < STANDALONE_MIN_TERMS
+
+
 def depends_on_history(question: str, history: Sequence[str]) -> bool:
     """Tell whether a question only makes sense with the earlier turn ("and in Asia?")."""
     if not history:
         return False
-    return (
-        bool(_LEANS_ON_CONTEXT.search(question)) or len(tokenize(question)) < STANDALONE_MIN_TERMS
-    )
+    return bool(_LEANS_ON_CONTEXT.search(question)) or is_fragment(question)
 
 
 class Retriever:
@@ -130,6 +149,7 @@ class Retriever:
         self.encoders = encoders
         self.weights = weights
         self.bm25 = index.lexical
+        self.speller = Speller(index.lexical.vocabulary)
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="encode")
         self._encoding = 0  # questions being embedded right now
         # the same chunks come up again and again: tokenize their sentences once
@@ -182,12 +202,18 @@ class Retriever:
         """Return each encoder's cosine of the query with every chunk, in chunk order."""
         return {key: self.index.all_scores(key, vector) for key, vector in query.vectors.items()}
 
-    def chunk_signals(self, query: Query, cosines: Mapping[str, np.ndarray]) -> Signals:
-        """Return each signal's scaled score for every chunk (and for its best sentence)."""
-        signals = {"bm25": np.minimum(self.bm25.scores(query.text) / BM25_SATURATION, 1.0)}
+    def chunk_signals(
+        self, query: Query, cosines: Mapping[str, np.ndarray], sentences: bool = False
+    ) -> Signals:
+        """Return each signal's scaled score for every chunk (and for its best sentence, when
+        that signal is weighed or asked for: it costs a pass over every sentence)."""
+        terms = [self.speller.correct(term) for term in tokenize(query.text)]
+        signals = {"bm25": np.minimum(self.bm25.term_scores(terms) / BM25_SATURATION, 1.0)}
         for key, found in cosines.items():
             signals[key] = scaled(self.encoders[key], found)
-            signals[f"{key}_sentence"] = scaled(self.encoders[key], self.best_sentences(key, query))
+            if sentences or self.weights.sentence:
+                best = self.best_sentences(key, query)
+                signals[f"{key}_sentence"] = scaled(self.encoders[key], best)
         return signals
 
     def best_sentences(self, key: str, query: Query) -> np.ndarray:
@@ -195,12 +221,14 @@ class Retriever:
         cosines = self.index.sentence_vectors[key] @ query.vectors[key]
         return np.maximum.reduceat(cosines, self.index.sentence_offsets[:-1])
 
-    def signals(self, query: Query, context: Query | None) -> tuple[Signals, Signals | None]:
+    def signals(
+        self, query: Query, context: Query | None, sentences: bool = False
+    ) -> tuple[Signals, Signals | None]:
         """Return the question's signals, and the follow-up context's if there is one."""
-        own = self.chunk_signals(query, self.cosines(query))
+        own = self.chunk_signals(query, self.cosines(query), sentences)
         if context is None:
             return own, None
-        return own, self.chunk_signals(context, self.cosines(context))
+        return own, self.chunk_signals(context, self.cosines(context), sentences)
 
     def retrieve(
         self, question: str, history: Sequence[str], k: int, english: bool = True
@@ -215,7 +243,9 @@ class Retriever:
             if context is not None and context_cosines is not None
             else None
         )
-        fused = combine(own, around, english=english, weights=self.weights)
+        fused = combine(
+            own, around, english=english, weights=self.weights, fragment=is_fragment(question)
+        )
         order = np.argsort(-fused, kind="stable")[:k]
         ranked = [
             Ranked(

