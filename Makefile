@@ -11,7 +11,7 @@ export HF_HUB_OFFLINE := 1
 export OMP_WAIT_POLICY := PASSIVE
 export GRADIO_ANALYTICS_ENABLED := False
 
-.PHONY: run test lint eval build bench
+.PHONY: run test lint eval eval-locked build bench
 
 $(INSTALLED): requirements.txt
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -38,8 +38,14 @@ test: lint $(CHROMIUM)
 build: $(INSTALLED)
 	$(PYTHON) -m assistant build
 
+# The tuning part of the independent questions, then the earlier set as a second opinion.
 eval: $(INSTALLED)
-	$(PYTHON) -m assistant eval
+	$(PYTHON) -m assistant eval tests/data/independent/cv.jsonl
+	$(PYTHON) -m assistant eval tests/data/eval.jsonl
+
+# The locked test part: every run is a look, to be counted in tests/data/independent/README.md.
+eval-locked: $(INSTALLED)
+	$(PYTHON) -m assistant eval tests/data/independent/locked.jsonl
 
 # Speed, memory and scale against the targets (see BENCHMARKS.md); about 15 minutes.
 bench: $(INSTALLED)

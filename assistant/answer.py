@@ -156,7 +156,7 @@ class Assistant:
 
 def defined_terms(index: Index) -> set[str]:
     """The acronyms the policy's footnotes expand ("LIA and UMI" gives LIA and UMI)."""
-    terms = set()
+    terms: set[str] = set()
     for chunk in index.chunks:
         if chunk.kind == "footnote" and chunk.notes:
             terms.update(word for word in chunk.notes[0].rstrip(":").split() if word.isupper())

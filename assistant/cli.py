@@ -64,8 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "eval",
         help="measure retrieval on an evaluation set",
-        description="Print Hit@1, Hit@3, MRR@5, answer-sentence "
-        "accuracy and abstention, overall and per kind.",
+        description="Print Hit@1, Hit@3, MRR@5, answer-sentence accuracy and outcomes "
+        "(declined, conversation) with 95%% intervals, overall, per kind and per language, "
+        "then coverage against precision.",
     )
     evaluate.add_argument(
         "file",

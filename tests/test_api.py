@@ -39,9 +39,18 @@ def test_api_uses_history_for_a_follow_up(live):
 
 
 def test_api_abstains_out_of_scope(live):
-    answer = post(live, {"question": "What will the weather be in Lyon tomorrow?"}).json()
+    answer = post(live, {"question": "What will the weather be like tomorrow?"}).json()
     assert answer["answered"] is False and answer["passages"] == []
-    assert "does not say" in answer["message"]
+    assert answer["outcome"] == "not_covered" and "does not say" in answer["message"]
+
+
+def test_api_gives_related_passages_apart_from_the_answer(live):
+    answer = post(live, {"question": "When was INSA Lyon founded?"}).json()
+    assert answer["answered"] is False and answer["passages"] == []
+    assert answer["outcome"] == "related" and answer["missing"] == "date"
+    assert answer["related"] and all("text" in p and "term" in p for p in answer["related"])
+    schema = httpx.get(f"{live.url}/openapi.json").json()["components"]["schemas"]["Answer"]
+    assert {"outcome", "related", "missing"} <= set(schema["properties"])
 
 
 def test_healthz_and_openapi(live):

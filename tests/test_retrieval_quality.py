@@ -1,6 +1,10 @@
-"""Retrieval quality as numbers on the evaluation set, so a regression fails CI.
+"""Retrieval quality as numbers, so a regression fails CI.
 
-The targets are enforced on the held-out split, which no weight or threshold was tuned on.
+These are regression guards, not estimates: the cross-validation part of the independent
+questions was tuned on, and tests/data/eval.jsonl (kept as it was, a second opinion) was looked
+at often by earlier sessions. The estimates come from the locked test part, which CI never
+reads (`make eval-locked`, each look counted in tests/data/independent/README.md); they are in
+BENCHMARKS.md. Each floor sits a few points under the figure measured when it was set.
 """
 
 from __future__ import annotations
@@ -19,11 +23,18 @@ from assistant.evaluation import (
 )
 
 EVAL_SET = PROJECT_ROOT / "tests" / "data" / "eval.jsonl"
+CV_SET = PROJECT_ROOT / "tests" / "data" / "independent" / "cv.jsonl"
+POLICY = PROJECT_ROOT / "corpus" / "insa-lyon-international-policy.md"
 
 
 @pytest.fixture(scope="module")
-def outcomes(assistant):
+def second_opinion(assistant):
     return evaluate(assistant, read_eval_set(EVAL_SET))
+
+
+@pytest.fixture(scope="module")
+def tuned_on(assistant):
+    return evaluate(assistant, read_eval_set(CV_SET))
 
 
 def test_eval_set_is_large_and_varied():
@@ -36,9 +47,10 @@ def test_eval_set_is_large_and_varied():
     assert all(c.history for c in cases if c.kind == "followup")
 
 
-def test_gold_phrases_exist_in_the_corpus():
-    policy = normalise((PROJECT_ROOT / "corpus" / "insa-lyon-international-policy.md").read_text())
-    for case in read_eval_set(EVAL_SET):
+@pytest.mark.parametrize("path", [EVAL_SET, CV_SET], ids=["eval", "cv"])
+def test_gold_phrases_exist_in_the_corpus(path):
+    policy = normalise(POLICY.read_text(encoding="utf-8"))
+    for case in read_eval_set(path):
         for phrase in case.gold:
             assert normalise(phrase) in policy, (case.id, phrase)
 
@@ -49,42 +61,62 @@ def test_gold_matching_folds_case_space_quotes_and_footnote_marks():
     assert not contains_gold("Erasmus", ["Erasmus Program"])
 
 
-HELD_OUT_TARGETS = {
-    "hit1": 0.90,
-    "hit3": 0.98,
-    "mrr5": 0.93,
-    "sentence_accuracy": 0.85,
-    "abstained": 0.90,
+def _value(outcomes, metric):
+    found = getattr(summarise(outcomes), metric)
+    return found if isinstance(found, float) else found.value
+
+
+# measured when set (cv part, 295 questions): Hit@1 .79, Hit@3 .87, sentence .71, answerable
+# declined .02, unanswerable declined .87, on-topic .90, conversation 1.00
+CV_FLOORS = {
+    "hit1": 0.75,
+    "hit3": 0.83,
+    "sentence": 0.66,
+    "unanswerable_declined": 0.82,
+    "on_topic_declined": 0.85,
+    "conversation": 0.95,
 }
 
 
-@pytest.mark.parametrize("metric, floor", HELD_OUT_TARGETS.items())
-def test_held_out_quality(outcomes, metric, floor):
-    held_out = summarise([o for o in outcomes if o.case.split == "heldout"])
-    assert getattr(held_out, metric) >= floor, format_report(outcomes)
+@pytest.mark.parametrize("metric, floor", CV_FLOORS.items())
+def test_quality_on_the_cross_validation_part_does_not_regress(tuned_on, metric, floor):
+    assert _value(tuned_on, metric) >= floor, format_report(tuned_on)
 
 
-def test_held_out_wrong_abstentions_stay_rare(outcomes):
-    held_out = summarise([o for o in outcomes if o.case.split == "heldout"])
-    assert held_out.wrongly_abstained <= 0.02, format_report(outcomes)
+def test_answerable_questions_are_rarely_declined(tuned_on, second_opinion):
+    assert _value(tuned_on, "wrongly_declined") <= 0.04, format_report(tuned_on)
+    assert _value(second_opinion, "wrongly_declined") <= 0.05, format_report(second_opinion)
+
+
+# measured when set (all 128): Hit@1 .86, Hit@3 .93, MRR .90, sentence .79, declined .83
+SECOND_OPINION_FLOORS = {
+    "hit1": 0.82,
+    "hit3": 0.90,
+    "mrr5": 0.86,
+    "sentence": 0.74,
+    "unanswerable_declined": 0.78,
+}
+
+
+@pytest.mark.parametrize("metric, floor", SECOND_OPINION_FLOORS.items())
+def test_the_second_opinion_does_not_regress(second_opinion, metric, floor):
+    assert _value(second_opinion, metric) >= floor, format_report(second_opinion)
 
 
 @pytest.mark.parametrize(
     "group, metric, floor",
-    [
-        ("heldout/acronym", "hit1", 1.0),
-        ("heldout/followup", "hit1", 0.90),
-        ("heldout/non-English", "hit3", 0.90),
-    ],
+    [("kind=acronym", "hit1", 1.0), ("kind=followup", "hit1", 0.90)],
 )
-def test_kind_quality(outcomes, group, metric, floor):
-    assert getattr(summarise(groups(outcomes)[group]), metric) >= floor, format_report(outcomes)
+def test_kind_quality(second_opinion, group, metric, floor):
+    rows = groups(second_opinion)[group]
+    assert _value(rows, metric) >= floor, format_report(second_opinion)
 
 
-def test_eval_command_prints_the_table(capsys, use_built):
+def test_eval_command_prints_the_table_and_the_risk_coverage_plot(capsys, use_built):
     from assistant.cli import main
 
     assert main(["eval", str(EVAL_SET)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("group") and "Hit@1" in out and "split=heldout" in out
-    assert "kind=multilingual" in out and "warm latency per question" in out
+    assert "kind=multilingual" in out and "lang=fr" in out and "warm latency per question" in out
+    assert "O = shipped operating point" in out and "Wilson" in out

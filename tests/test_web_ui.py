@@ -127,12 +127,37 @@ def test_a_follow_up_uses_the_earlier_question_and_clearing_starts_afresh(live, 
 
 def test_out_of_scope_reply_is_friendly_and_suggests_questions(live, page):
     page.goto(live.url + "/")
-    ask(page, "What will the weather be like in Lyon tomorrow?")
+    ask(page, "What will the weather be like tomorrow?")
 
     reply = page.locator(".pa-reply").last
-    assert "does not cover that" in reply.inner_text()
-    assert "example questions" in reply.inner_text()
+    assert "does not say anything about that" in reply.inner_text()
+    assert "“What is the CDEFI?”" in reply.inner_text()
     assert page.get_by_role("button", name="What is the CDEFI?").is_visible()
+
+
+def test_related_passages_are_shown_apart_from_an_answer(live, browser):
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    page.goto(live.url + "/")
+    ask(page, "Who is the director of INSA Lyon?")
+    reply = page.locator(".pa-reply").last
+    expect(reply.locator(".pa-related-heading")).to_have_text(
+        "Pas une réponse : les passages les plus proches dans la politique"
+    )
+    assert "pa-answer" not in reply.inner_html()  # no sentence is marked as the answer
+    links = reply.locator(".pa-others a")
+    assert links.count() == 3
+    assert links.first.get_attribute("rel") == "noopener"
+    assert reply.locator(".pa-others li").first.get_attribute("lang") == "en"
+    context.close()
+
+
+def test_small_talk_gets_a_short_friendly_reply_with_examples(live, page):
+    page.goto(live.url + "/")
+    ask(page, "thanks, that was helpful!")
+    reply = page.locator(".pa-reply").last
+    assert reply.inner_text().startswith("Hello!") and "“What is the CDEFI?”" in reply.inner_text()
+    assert reply.locator("blockquote").count() == 0
 
 
 def test_french_browser_gets_a_french_interface(live, browser):
@@ -412,10 +437,12 @@ WCAG = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]}
     "path, locale, question",
     [
         ("/", "en-GB", "What is the CDEFI?"),
-        ("/", "en-GB", "What will the weather be like in Lyon tomorrow?"),
+        ("/", "en-GB", "What will the weather be like tomorrow?"),
+        ("/", "en-GB", "Who is the director of INSA Lyon?"),
         ("/", "fr-FR", "Quelles sont les valeurs de l'école ?"),
         ("/embed/", "en-GB", "What is the CDEFI?"),
-        ("/embed/", "en-GB", "What will the weather be like in Lyon tomorrow?"),
+        ("/embed/", "en-GB", "What will the weather be like tomorrow?"),
+        ("/embed/", "de-DE", "Wer leitet die INSA Lyon?"),
         ("/embed/", "fr-FR", "Quelles sont les valeurs de l'école ?"),
         ("/embed/", "ar-EG", "ما هي قيم المدرسة؟"),
     ],
