@@ -29,7 +29,7 @@ from assistant.evaluation import (
 
 
 def main() -> None:
-    path = Path(sys.argv[1])
+    path = Path(sys.argv[1]).resolve()
     name = path.stem
     outcomes = evaluate(Assistant.load(), read_eval_set(path))
     print(format_report(outcomes))

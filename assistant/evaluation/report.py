@@ -78,7 +78,7 @@ def text_plot(points: Sequence[tuple[float, float, float]], width: int = 50) -> 
     floor = min(0.9, int(low * 20) / 20)
     rows = 10
     grid = [[" "] * (width + 1) for _ in range(rows + 1)]
-    for index, (_, coverage, precision) in enumerate(points):
+    for index, (_, coverage, precision) in reversed(list(enumerate(points))):  # O drawn last
         x = round(coverage * width)
         y = round((precision - floor) / (1 - floor) * rows) if floor < 1 else rows
         grid[rows - y][x] = "O" if index == 0 else "*"
