@@ -36,7 +36,7 @@ MAX_DECLINED = 0.03  # answerable questions not answered, at most
 MIN_KEPT_OUT = 0.90  # unanswerable questions not answered, at least
 GRID = {
     "bm25": (0.25, 0.5, 0.75, 1.0),
-    "minilm": (0.0, 0.25, 0.5, 0.75, 1.0),
+    "minilm": (0.25, 0.5, 0.75, 1.0),  # stays on the query path (owner decision)
     "sentence": (0.0, 0.5),
     "context": (0.5, 1.0),
     "fragment_context": (2.0, 1.0),  # on a tie, a fragment leans on its earlier turn

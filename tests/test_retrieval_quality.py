@@ -66,13 +66,13 @@ def _value(outcomes, metric):
     return found if isinstance(found, float) else found.value
 
 
-# measured when set (cv part, 295 questions): Hit@1 .79, Hit@3 .87, sentence .71, answerable
-# declined .02, unanswerable declined .87, on-topic .90, conversation 1.00
+# measured when set (cv part, 295 questions): Hit@1 .79, Hit@3 .88, sentence .72, answerable
+# declined .02, unanswerable declined .89, on-topic .90, conversation 1.00
 CV_FLOORS = {
     "hit1": 0.75,
-    "hit3": 0.83,
-    "sentence": 0.66,
-    "unanswerable_declined": 0.82,
+    "hit3": 0.84,
+    "sentence": 0.68,
+    "unanswerable_declined": 0.84,
     "on_topic_declined": 0.85,
     "conversation": 0.95,
 }
@@ -88,13 +88,13 @@ def test_answerable_questions_are_rarely_declined(tuned_on, second_opinion):
     assert _value(second_opinion, "wrongly_declined") <= 0.05, format_report(second_opinion)
 
 
-# measured when set (all 128): Hit@1 .86, Hit@3 .93, MRR .90, sentence .79, declined .83
+# measured when set (all 128): Hit@1 .92, Hit@3 .94, MRR .93, sentence .85, declined .93
 SECOND_OPINION_FLOORS = {
-    "hit1": 0.82,
+    "hit1": 0.88,
     "hit3": 0.90,
-    "mrr5": 0.86,
-    "sentence": 0.74,
-    "unanswerable_declined": 0.78,
+    "mrr5": 0.89,
+    "sentence": 0.80,
+    "unanswerable_declined": 0.87,
 }
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.documents.chunking import CHUNKER_VERSION, Chunk, chunk_corpus, plain
+from assistant.documents.chunking import CHUNKER_VERSION, Chunk, chunk_corpus
 from assistant.documents.corpus import CorpusError, corpus_fingerprint, load_corpus
 from assistant.errors import IndexProblem
 from assistant.indexing.bm25 import BM25
@@ -106,7 +106,7 @@ def _write(
     with (folder / CHUNKS).open("w", encoding="utf-8") as handle:
         for chunk in chunks:
             handle.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
-    sentences = [plain(sentence) for chunk in chunks for sentence in chunk.sentence_texts()]
+    sentences = [text for chunk in chunks for text in chunk.sentence_embedding_texts()]
     texts = [chunk.embedding_text for chunk in chunks]
     searches = {}
     for key, encoder in encoders.items():

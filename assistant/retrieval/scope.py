@@ -89,9 +89,9 @@ TOPICS_SET = "off_policy_topics"
 
 # Chosen with the fusion weights by 5-fold cross-validation (benchmarks/cross_validate.py):
 # the most questions handled right with at most 3 % of answerable ones declined.
-MIN_RELEVANCE = 0.20
+MIN_RELEVANCE = 0.0  # CV found no use for it beyond the margin test
 KEYWORDS_AT_MOST = 3
-MAX_OFF_POLICY_MARGIN = 0.06
+MAX_OFF_POLICY_MARGIN = 0.04
 
 
 @dataclass(frozen=True)

@@ -39,14 +39,14 @@ class Weights:
     """Fusion weights, chosen by 5-fold cross-validation on tests/data/independent/cv.jsonl
     (benchmarks/cross_validate.py); e5 is the unit the others are measured in."""
 
-    bm25: float = 0.5
-    minilm: float = 0.25
+    bm25: float = 1.0
+    minilm: float = 0.5
     e5: float = 1.0
     # each encoder's best sentence of a chunk, besides the whole chunk: one sentence often
     # states the whole answer, and a paraphrase matches it better than the paragraph
-    sentence: float = 0.0
+    sentence: float = 0.5
     e5_non_english: float = 1.0
-    bm25_non_english: float = 0.0  # BM25 on a foreign question: names, acronyms, cognates
+    bm25_non_english: float = 0.25  # BM25 on a foreign question: names, acronyms, cognates
     context: float = 0.5  # weight of the (earlier turn + question) search for a follow-up
     fragment_context: float = 2.0  # the same, when the question cannot stand alone ("Which?")
     sentence_overlap: float = 0.5
