@@ -133,6 +133,13 @@ def test_a_greeting_with_a_question_is_a_question(text):
     assert not is_conversation(text)
 
 
+def test_a_follow_up_bringing_a_name_asks_about_it():
+    from assistant.retrieval.search import is_fragment
+
+    assert is_fragment("Which countries?") and is_fragment("Which ones?")
+    assert not is_fragment("And CDEFI?") and not is_fragment("Et en Asie ?")
+
+
 def test_wanted_kinds_and_what_passages_hold():
     assert wanted_kind("Who does INSA Lyon train?") is None  # a group, which the policy names
     assert wanted_kind("Where does INSA Lyon have partners?") is None
@@ -153,4 +160,5 @@ def test_misspelt_and_foreign_words_find_the_policy_words():
     assert speller.correct("strategie") == "strategy"
     assert speller.correct("weather") == "weather"  # nothing near: left alone
     assert speller.correct("map") == "map"  # too short to guess
+    assert speller.correct("x" * 1000) == "x" * 1000  # too long to be a policy word: no n² work
     assert distance("value", "vaule") == 1 and distance("kitten", "sitting") == 3

@@ -147,7 +147,7 @@ def test_related_passages_are_shown_apart_from_an_answer(live, browser):
     assert "pa-answer" not in reply.inner_html()  # no sentence is marked as the answer
     links = reply.locator(".pa-others a")
     assert links.count() == 3
-    assert links.first.get_attribute("rel") == "noopener"
+    assert "noopener" in (links.first.get_attribute("rel") or "")
     assert reply.locator(".pa-others li").first.get_attribute("lang") == "en"
     context.close()
 

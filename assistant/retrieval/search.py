@@ -30,6 +30,9 @@ _LEANS_ON_CONTEXT = re.compile(
     r"these|those|one|ones|there|il|elle|ils|elles|cela|ça|ello|es|sie)\b",
     re.IGNORECASE,
 )
+# A capitalised word or an acronym after the first word: a name the question brings.
+_NAME = re.compile(r"(?<![\w'])[A-Z][\w-]*")
+_ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
 # A question with fewer content words than this cannot stand alone ("Which countries?").
 STANDALONE_MIN_TERMS = 2
 
@@ -130,8 +133,13 @@ def _sentence_terms(chunk: Chunk) -> tuple[frozenset[str], ...]:
 
 
 def is_fragment(question: str) -> bool:
-    """Tell whether a question has too few words of its own to stand alone ("Which ones?")."""
-    return len(tokenize(question)) < STANDALONE_MIN_TERMS
+    """Tell whether a question has too few words of its own to stand alone ("Which ones?").
+
+    A name it brings ("And CDEFI?", "Et en Asie ?") is what it asks about: not a fragment.
+    """
+    rest = question.split(maxsplit=1)[1] if " " in question.strip() else ""
+    names = _NAME.findall(rest) or _ACRONYM.findall(question)
+    return len(tokenize(question)) < STANDALONE_MIN_TERMS and not names
 
 
 def depends_on_history(question: str, history: Sequence[str]) -> bool:

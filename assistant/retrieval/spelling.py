@@ -8,7 +8,7 @@ The index holds one-letter deletions and a lookup tries up to two, which finds e
 within one edit and most within two, and builds in milliseconds. Only BM25 sees the
 corrections: the encoders read the question as typed, so the off-policy
 test is never fooled by a word bent into a policy word.
-Does not correct words the policy already holds, short words, or numbers.
+Does not correct words the policy already holds, very short or very long words, or numbers.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from itertools import combinations
 
 SHORTEST = 4  # shorter words have too many neighbours one letter away
 LONG = 7  # from this length, two edits are allowed
+# No word of a policy is longer; and two deletions of an n-letter word are n² strings, so a
+# 1,000-letter "word" in a question would cost seconds.
+LONGEST = 30
 
 
 def _deletions(word: str, edits: int) -> set[str]:
@@ -55,7 +58,7 @@ class Speller:
 
     def correct(self, word: str) -> str:
         """Return the policy word `word` most likely stands for, or `word` itself."""
-        if word in self.vocabulary or len(word) < SHORTEST or not word.isalpha():
+        if word in self.vocabulary or not SHORTEST <= len(word) <= LONGEST or not word.isalpha():
             return word
         allowed = 2 if len(word) >= LONG else 1
         candidates = set()
