@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         "eval",
         help="measure retrieval on an evaluation set",
         description="Print Hit@1, Hit@3, MRR@5, answer-sentence accuracy and outcomes "
-        "(declined, conversation) with 95%% intervals, overall, per kind and per language, "
+        "(declined, conversation) with 95 % intervals, overall, per kind and per language, "
         "then coverage against precision.",
     )
     evaluate.add_argument(

@@ -31,7 +31,7 @@ def test_wilson_intervals_match_known_values():
     assert low == 0.0 and high == pytest.approx(0.2775, abs=1e-4)
     low, high = Share(10, 10).interval()
     assert low == pytest.approx(0.7225, abs=1e-4) and high == pytest.approx(1.0)
-    low, high = Share(81, 263).interval()  # Wilson's own worked example, 81/263
+    low, high = Share(81, 263).interval()  # Newcombe's (1998) worked example, 81/263
     assert (low, high) == (pytest.approx(0.2553, abs=1e-4), pytest.approx(0.3662, abs=1e-4))
 
 

@@ -127,6 +127,13 @@ def test_talk_and_instructions_are_conversation(assistant, text):
         "thanks, and what is the CGE?",
         "What are the school's values?",
         "Summer school programs?",
+        "How are you selected for an exchange?",
+        "What can you do with a double degree?",
+        "Wie geht es mit der Internationalisierung weiter?",
+        "Ça va coûter combien ?",
+        "Summarize the international strategy",
+        "Print the list of networks",
+        "Does INSA have a joke policy?",
     ],
 )
 def test_a_greeting_with_a_question_is_a_question(text):
@@ -142,6 +149,9 @@ def test_a_follow_up_bringing_a_name_asks_about_it():
 
 def test_wanted_kinds_and_what_passages_hold():
     assert wanted_kind("Who does INSA Lyon train?") is None  # a group, which the policy names
+    assert wanted_kind("Does INSA pay attention to diversity?") is None
+    assert wanted_kind("What does INSA do when students go abroad?") is None
+    assert wanted_kind("Where can students go on exchange?") is None
     assert wanted_kind("Where does INSA Lyon have partners?") is None
     assert wanted_kind("How many foreign students are there?") == "number"
     assert wanted_kind("谁是INSA Lyon的校长？") == "person"
@@ -160,5 +170,12 @@ def test_misspelt_and_foreign_words_find_the_policy_words():
     assert speller.correct("strategie") == "strategy"
     assert speller.correct("weather") == "weather"  # nothing near: left alone
     assert speller.correct("map") == "map"  # too short to guess
-    assert speller.correct("x" * 1000) == "x" * 1000  # too long to be a policy word: no n² work
+
+
+def test_a_word_longer_than_any_policy_word_costs_no_search(monkeypatch):
+    from assistant.retrieval import spelling
+
+    speller = Speller(["mission", "international"])
+    monkeypatch.setattr(spelling, "_deletions", lambda *a: pytest.fail("searched a long word"))
+    assert speller.correct("x" * 1000) == "x" * 1000
     assert distance("value", "vaule") == 1 and distance("kitten", "sitting") == 3

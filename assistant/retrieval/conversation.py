@@ -60,33 +60,33 @@ _ABOUT_YOU = re.compile(
     r"wie geht(?:'s| es)|bist du (?:ein )?(?:roboter|mensch|bot)|wer bist du|"
     r"come stai|sei (?:un )?(?:robot|umano|bot)|chi sei|"
     r"como (?:vai|está|estás)|você é (?:um )?(?:robô|humano|bot)|quem é você)\b"
-    r"|你是谁|你是机器人|你好吗|あなたは誰|お元気ですか|كيف حالك|من أنت|هل أنت",
+    r"|你是谁|你是机器人|你好吗|あなたは誰|お元気ですか|كيف حالك|من أنت|هل أنت (?:روبوت|إنسان|بوت)",
     re.IGNORECASE,
 )
 
 # Requests to write, translate, pretend or disobey: no passage of a policy fulfils them.
 _INSTRUCTION = re.compile(
-    r"^\W*(?:please |can you |could you |would you |pls )?(?:write|compose|draft|generate|"
-    r"create|make up|invent|draw|sing|translate|summari[sz]e|rewrite|rephrase|paraphrase|"
-    r"ignore|forget|disregard|pretend|act as|roleplay|role-play|imagine|repeat after|"
+    r"^\W*(?:please |can you |could you |would you |pls )?(?:write|compose|draft|"
+    r"make up|invent|draw|sing|translate|rewrite|rephrase|paraphrase|"
+    r"ignore|forget|disregard|pretend|act as|roleplay|role-play|repeat after|"
     r"reply (?:in|with|only)|answer (?:in|with|only) (?!to\b)|respond (?:in|with|only)|"
     r"tell me (?:a |an )?(?:joke|story|poem|riddle|fun fact)|give me (?:a |an )?(?:joke|poem|"
-    r"song|recipe|haiku|riddle)|say something|print|output|reveal|show me your|"
-    r"calculate|solve|debug|fix my|code|explain like)\b"
+    r"song|recipe|haiku|riddle)|say something|"
+    r"debug|fix my|explain like)\b"
     r"|^\W*(?:écris|écrivez|écrire|rédige|rédigez|compose|invente|traduis|traduisez|traduire|"
-    r"résume|résumez|ignore|ignorez|oublie|oubliez|fais comme si|imagine|génère|crée|dessine|"
+    r"ignore|ignorez|oublie|oubliez|fais comme si|dessine|"
     r"chante|raconte(?:-moi| moi) (?:une )?(?:blague|histoire|poème)|réponds|répondez)\b"
-    r"|^\W*(?:escribe|escríbeme|redacta|traduce|tradúceme|resume|resúmeme|ignora|olvida|"
-    r"imagina|genera|crea|dibuja|canta|cuéntame un chiste|responde en)\b"
-    r"|^\W*(?:schreib|schreibe|übersetze|übersetz|fasse|fass|ignoriere|vergiss|stell dir vor|"
+    r"|^\W*(?:escribe|escríbeme|redacta|traduce|tradúceme|ignora|olvida|"
+    r"dibuja|canta|cuéntame un chiste|responde en)\b"
+    r"|^\W*(?:schreib|schreibe|übersetze|übersetz|ignoriere|vergiss|stell dir vor|"
     r"erzähl mir einen witz|antworte (?:auf|in))\b"
-    r"|^\W*(?:scrivi|scrivimi|traduci|riassumi|ignora|dimentica|immagina|genera|crea|"
+    r"|^\W*(?:scrivi|scrivimi|traduci|ignora|dimentica|"
     r"raccontami (?:una )?(?:barzelletta|storia)|rispondi in)\b"
-    r"|^\W*(?:escreva|escreve|traduza|traduz|resuma|ignore|esqueça|imagine|gere|crie|"
+    r"|^\W*(?:escreva|escreve|traduza|traduz|ignore|esqueça|"
     r"conte-me (?:uma )?(?:piada|história)|responda em)\b"
-    r"|(?:\b|^)(?:poem|poème|poema|gedicht|poesia|haiku|limerick|sonnet|joke|blague|chiste|"
-    r"witz|barzelletta|piada|song lyrics|rap song|emoji|emojis)\b"
-    r"|写一首|写一篇|写个|翻译|总结一下|讲个笑话|忽略|假装|作一首诗|詩を書|翻訳して|"
+    r"|(?:\b|^)(?:poem|poème|poema|gedicht|poesia|haiku|limerick|sonnet|song lyrics|rap song|"
+    r"emoji|emojis)\b"
+    r"|写一首|写一篇|写个|翻译|讲个笑话|忽略|假装|作一首诗|詩を書|翻訳して|"
     r"اكتب|ترجم|لخص|تجاهل|نكتة|قصيدة|напиши|переведи|игнорируй|시를 써|번역해",
     re.IGNORECASE,
 )
@@ -94,8 +94,12 @@ _INSTRUCTION = re.compile(
 
 def is_conversation(question: str) -> bool:
     """Tell whether the message is talk or an instruction rather than a question on the policy."""
-    if _INSTRUCTION.search(question) or _ABOUT_YOU.search(question):
+    if _INSTRUCTION.search(question):
         return True
-    left = _PUNCTUATION.sub(" ", _SOCIAL.sub(" ", question)).casefold().split()
+    rest = _SOCIAL.sub(" ", question)
+    about_you = _ABOUT_YOU.match(rest)  # the whole message: "How are you selected?" is a question
+    if about_you and not _PUNCTUATION.sub("", rest[about_you.end() :]):
+        return True
+    left = _PUNCTUATION.sub(" ", rest).casefold().split()
     said_something_social = _SOCIAL.search(question) is not None
     return said_something_social and all(word in _FILLER for word in left)

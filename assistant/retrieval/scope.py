@@ -91,7 +91,7 @@ TOPICS_SET = "off_policy_topics"
 # the most questions handled right with at most 3 % of answerable ones declined.
 MIN_RELEVANCE = 0.0  # CV found no use for it beyond the margin test
 KEYWORDS_AT_MOST = 3
-MAX_OFF_POLICY_MARGIN = 0.04
+MAX_OFF_POLICY_MARGIN = 0.02
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,8 @@ class ScopeJudge:
     def undefined_term(self, question: str) -> str | None:
         """Return an acronym the question asks about that the policy uses but never expands."""
         for acronym in _ACRONYM.findall(question):
-            used = all(term in self.policy_terms for term in tokenize(acronym))
+            terms = tokenize(acronym)  # "IT" is a stop word, not an acronym of the policy
+            used = bool(terms) and all(term in self.policy_terms for term in terms)
             if used and acronym not in self.defined_terms and asks_meaning_of(acronym, question):
                 return acronym
         return None

@@ -1,26 +1,24 @@
 """Match misspelt and foreign words to the policy's own words, for BM25 only.
 
-"misssions" finds "missions", "internationl" "international", and cognates such as
-"estrategia" or "internacional" find "strategy" and "international". Symmetric deletion
-(as in SymSpell): every word of the policy is indexed under the strings it gives with one or
-two letters removed, so a lookup is a few dictionary probes, not a scan of the vocabulary.
-The index holds one-letter deletions and a lookup tries up to two, which finds every word
-within one edit and most within two, and builds in milliseconds. Only BM25 sees the
-corrections: the encoders read the question as typed, so the off-policy
-test is never fooled by a word bent into a policy word.
+"misssions" finds "mission", "internationl" "international", and cognates one or two letters
+away, such as "internacional" or "stratégie", find "international" and "strategy".
+Symmetric deletion (as in SymSpell): every word of the policy is indexed under the strings it
+gives with one letter removed, and a lookup removes up to two from the question's word, which
+finds every word within one edit and most within two, in a few dictionary probes. Only BM25
+sees the corrections: the encoders read the question as typed, so the off-policy test is never
+fooled by a word bent into a policy word.
 Does not correct words the policy already holds, very short or very long words, or numbers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import combinations
 
 SHORTEST = 4  # shorter words have too many neighbours one letter away
 LONG = 7  # from this length, two edits are allowed
-# No word of a policy is longer; and two deletions of an n-letter word are n² strings, so a
-# 1,000-letter "word" in a question would cost seconds.
-LONGEST = 30
+LONGEST_TWO_EDITS = 15  # two deletions of an n-letter word are n² strings: kept cheap
 
 
 def _deletions(word: str, edits: int) -> set[str]:
@@ -50,6 +48,9 @@ def distance(a: str, b: str) -> int:
 class Speller:
     def __init__(self, vocabulary: Iterable[str]) -> None:
         self.vocabulary = frozenset(vocabulary)
+        # a word longer than any of the policy's by more than two letters cannot match
+        self.longest = max((len(word) for word in self.vocabulary), default=0) + 2
+        self.correct = lru_cache(maxsize=8192)(self._correct)  # type: ignore[method-assign]
         self._by_deletion: dict[str, set[str]] = {}
         for word in self.vocabulary:
             if len(word) >= SHORTEST and word.isalpha():
@@ -58,9 +59,14 @@ class Speller:
 
     def correct(self, word: str) -> str:
         """Return the policy word `word` most likely stands for, or `word` itself."""
-        if word in self.vocabulary or not SHORTEST <= len(word) <= LONGEST or not word.isalpha():
+        return self._correct(word)  # replaced by a cached twin in __init__
+
+    def _correct(self, word: str) -> str:
+        if word in self.vocabulary or not SHORTEST <= len(word) <= self.longest:
             return word
-        allowed = 2 if len(word) >= LONG else 1
+        if not word.isalpha():
+            return word
+        allowed = 2 if LONG <= len(word) <= LONGEST_TWO_EDITS else 1
         candidates = set()
         for variant in _deletions(word, allowed):
             candidates |= self._by_deletion.get(variant, set())

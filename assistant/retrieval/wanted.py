@@ -75,7 +75,8 @@ _WANTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         PLACE,
         _words(
-            r"\bwhere (?:can|do|should|could|may|would) (?:i|we|one|you|students?) ",
+            r"\bwhere (?:can|do|should|could|may|would) (?:i|we|one|you) (?:find|get|download|"
+            r"read|see|submit|send|apply|register|sign|contact|ask|go to (?:ask|apply|register))\b",
             r"\bwhere (?:to|is the (?:office|document|form|file|pdf|policy|building|"
             r"international office)|are the (?:offices|documents|forms))",
             r"\b(?:link|url|web ?site|web ?page|download|e-?mail address|postal address|"
@@ -101,7 +102,7 @@ _WANTS: tuple[tuple[str, re.Pattern[str]], ...] = (
         _words(
             r"\bhow much (?:does|do|is|are|will|would|money)\b|\bhow expensive",
             r"\b(?:cost|costs|fees?|price|tuition|salary|salaries|funding amount|grant amount|"
-            r"budget|pay)\b",
+            r"budget)\b|\b(?:pay for|to pay|pay the|paid)\b",
             r"\bcombien (?:coûte|ça coûte|d'argent|faut-il payer|paie-t-on|payer)",
             r"\b(?:coût|frais|prix|montant|tarifs?|droits d'inscription|bourse)\b",
             r"\bcuánto (?:cuesta|cuestan|vale|hay que pagar)|\b(?:costo|coste|precio|tasas|"
@@ -117,7 +118,8 @@ _WANTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         DATE,
         _words(
-            r"\bwhen\b|\bwhat (?:year|date|day|time)\b|\bwhich (?:year|date|day|month)\b|"
+            r"^\W*(?:\w+ )?when\b|\bwhen (?:was|were|did|does|do|is|are|will|would|can|should|"
+            r"must|has|have)\b|\bwhat (?:year|date|day|time)\b|\bwhich (?:year|date|day|month)\b|"
             r"\bsince when\b|\bhow long ago\b|\bdeadlines?\b",
             r"\bquand\b|\b(?:quelle|en quelle) (?:année|date)\b|\bdepuis quand\b|"
             r"\bdate limite\b",
