@@ -23,6 +23,15 @@ $(CHROMIUM):
 	$(AS_ROOT) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(AS_ROOT) apt-get install -y -qq chromium >/dev/null
 
+# The ingestion tests make policy files with the office's own tools: pandoc (Word, HTML) and
+# LibreOffice (PDF with footnotes at page bottoms).
+PANDOC := /usr/bin/pandoc
+SOFFICE := /usr/bin/soffice
+$(PANDOC) $(SOFFICE):
+	$(AS_ROOT) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(AS_ROOT) apt-get install -y -qq --no-install-recommends \
+		pandoc libreoffice-writer-nogui >/dev/null
+
 # Builds the index first if it is missing or stale, then prints the URL and serves.
 run: $(INSTALLED)
 	$(PYTHON) -m assistant serve --host $(HOST) --port $(PORT)
@@ -32,7 +41,7 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check assistant tests benchmarks
 	$(VENV)/bin/mypy
 
-test: lint $(CHROMIUM)
+test: lint $(CHROMIUM) $(PANDOC) $(SOFFICE)
 	$(PYTHON) -m pytest -q
 
 build: $(INSTALLED)

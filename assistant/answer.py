@@ -43,6 +43,7 @@ class Passage:
     highlight_start: int
     highlight_end: int
     term: str | None = None  # for a footnote: the term it defines ("CDEFI"), shown before it
+    version_date: str = ""  # of the document quoted (its `title`), from its front matter
 
 
 @dataclass(frozen=True)
@@ -151,6 +152,7 @@ class Assistant:
             highlight_start=start,
             highlight_end=end,
             term=chunk.notes[0].rstrip(":") if chunk.kind == "footnote" and chunk.notes else None,
+            version_date=chunk.version_date,
         )
 
 

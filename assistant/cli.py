@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from assistant import corpus_commands
 from assistant.config import (
     DEFAULT_EMBED_ORIGINS,
     DEFAULT_HOST,
@@ -111,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--feedback-db", type=Path, help="SQLite file for votes (default: feedback/votes.sqlite3)"
     )
+    corpus_commands.add_parsers(commands)
     return parser
 
 
@@ -135,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             return _ask(args, _settings(args))
         if args.command == "serve":
             return _serve(args, _settings(args))
+        if args.command in ("add", "remove", "restore", "documents"):
+            return corpus_commands.run(args, _settings(args))
         return _eval(args, _settings(args))
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -262,7 +266,8 @@ def _render(answer: Any, *, bold: bool) -> str:
             )
         blocks.append(
             f"[{number}] {passage.section} (score {passage.score:.2f}, "
-            f"{passage.source}:{passage.start}-{passage.end})\n{term}{text}"
+            f"{passage.source}:{passage.start}-{passage.end}; {passage.title}, "
+            f"{passage.version_date or 'undated'})\n{term}{text}"
         )
     return "\n\n".join(blocks)
 

@@ -12,7 +12,13 @@ PACKAGE = PROJECT_ROOT / "assistant"
 # Each stage may import only from the stages before it (and from the shared modules).
 STAGES = ["documents", "indexing", "retrieval", "answer", "feedback", "interfaces"]
 SHARED = {"assistant.config", "assistant.errors", "assistant.translations"}
-INTERFACES = {"assistant.cli", "assistant.web", "assistant.evaluation", "assistant.__main__"}
+INTERFACES = {
+    "assistant.cli",
+    "assistant.corpus_commands",
+    "assistant.web",
+    "assistant.evaluation",
+    "assistant.__main__",
+}
 
 
 def module_name(path: Path) -> str:

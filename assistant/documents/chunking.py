@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from assistant.documents.corpus import FOOTNOTE_MARK, Block, Document
 
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 MAX_CHUNK_CHARS = 700
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9À-Ý])|\n+")
@@ -35,6 +35,7 @@ class Chunk:
     text: str  # exactly the document's text[start:end]
     sentences: tuple[tuple[int, int], ...]  # absolute spans inside [start, end)
     notes: tuple[str, ...]  # expansions of footnotes cited in the text: "CDEFI: Conférence …"
+    version_date: str = ""  # the document's, so every answer names the version it quotes
 
     @property
     def search_text(self) -> str:
@@ -149,6 +150,7 @@ def chunk_document(document: Document, first_id: int = 0) -> list[Chunk]:
                 text[start:end],
                 tuple(spans),
                 notes,
+                document.metadata.get("version_date", ""),
             )
         )
 

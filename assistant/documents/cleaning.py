@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.documents.drafts import Draft, render
 from assistant.errors import CorpusError
 
 _FOOTNOTE_LINE = re.compile(r"^(\d{1,2})(?!\.\s)(\S.*)$")
@@ -68,8 +69,8 @@ def _is_heading(line: str, next_line: str | None) -> bool:
     )
 
 
-def clean_pdf_text(raw: str, *, source: str, version_date: str) -> CleanedText:
-    """Convert PDF-extracted policy text into Markdown with front matter and real footnotes."""
+def pdf_text_draft(raw: str, *, source: str) -> Draft:
+    """Recover the structure of PDF-extracted text: title, headings, lists, footnotes."""
     lines = [line.rstrip() for line in raw.replace("\r\n", "\n").split("\n")]
     body, notes, dropped = _split_footnotes(lines)
     numbers = {number for number, _ in notes}
@@ -77,8 +78,7 @@ def clean_pdf_text(raw: str, *, source: str, version_date: str) -> CleanedText:
     if not body:
         raise CorpusError(f"{source}: the text has no body lines (only blank lines or footnotes)")
 
-    title = body[0]
-    blocks: list[str] = [f"# {title}"]
+    blocks: list[str] = []
     previous_kind = "heading"
     for position, line in enumerate(body[1:], start=1):
         following = body[position + 1] if position + 1 < len(body) else None
@@ -95,16 +95,12 @@ def clean_pdf_text(raw: str, *, source: str, version_date: str) -> CleanedText:
         else:
             blocks.append(_attach_references(line, numbers))
             previous_kind = "paragraph"
-    blocks.extend(f"[^{number}]: {text}" for number, text in notes)
+    return Draft(body[0], tuple(blocks), tuple(notes), dropped=tuple(dropped))
 
-    front_matter = "\n".join(
-        [
-            "---",
-            f"title: {title}",
-            f"source: {source}",
-            "language: en",
-            f"version_date: {version_date}",
-            "---",
-        ]
-    )
-    return CleanedText(front_matter + "\n\n" + "\n\n".join(blocks) + "\n", tuple(dropped))
+
+def clean_pdf_text(raw: str, *, source: str, version_date: str) -> CleanedText:
+    """Convert PDF-extracted policy text into Markdown with front matter and real footnotes."""
+    draft = pdf_text_draft(raw, source=source)
+    metadata = {"title": draft.title, "source": source, "language": "en"}
+    markdown = render(draft, metadata=metadata | {"version_date": version_date})
+    return CleanedText(markdown, draft.dropped)

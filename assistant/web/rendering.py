@@ -121,10 +121,26 @@ def _term_html(passage: Passage) -> str:
     return f'<b class="pa-term">{text_html(passage.term)}</b> — ' if passage.term else ""
 
 
+def _where(passage: Passage) -> str:
+    """ "Title › Section", or the title alone for its opening passages."""
+    if passage.section == passage.title:
+        return passage.title
+    return f"{passage.title} › {passage.section}"
+
+
+def _document_html(passage: Passage, words: Mapping[str, Any]) -> str:
+    """Name the document quoted and its version: the corpus may hold several."""
+    dated = f" ({text_html(passage.version_date)})" if passage.version_date else ""
+    return (
+        f'<p class="pa-document">{text_html(words["document"])}: '
+        f'<span lang="en" dir="ltr">{text_html(passage.title)}</span>{dated}</p>'
+    )
+
+
 def _passage_list_html(passages: Iterable[Passage], base_url: str) -> str:
     items = "".join(
         f'<li lang="en" dir="ltr"><a href="{_link_to(base_url, passage)}" target="_blank" '
-        f'rel="noopener">{text_html(passage.section)}</a>: '
+        f'rel="noopener">{text_html(_where(passage))}</a>: '
         f"{_term_html(passage)}{prose_html(passage.highlight)}</li>"
         for passage in passages
     )
@@ -136,6 +152,7 @@ def _answer_html(answer: Answer, words: Mapping[str, Any], base_url: str) -> lis
     parts = [
         f'<p class="pa-section">{text_html(words["section"])}: '
         f'<span lang="en" dir="ltr">{text_html(best.section)}</span></p>',
+        _document_html(best, words),
         f'<blockquote class="pa-passage" lang="en" dir="ltr">{_term_html(best)}',
         # the passage text is exactly document[start:end], so spans shift by `start`
         marked_html(
