@@ -237,7 +237,9 @@ def _show(change: Change, corpus_dir: Path, out: TextIO) -> bool:
         f"  passages: {diff.passages_added} added, {diff.passages_removed} removed, "
         f"{diff.passages_changed} changed\n"
     )
-    if change.before is None:
+    if change.before is None or change.markdown is None:  # a new or removed document
+        for section in diff.sections_removed:
+            out.write(f"  section removed: {section}\n")
         return True
     for label, sections in (("added", diff.sections_added), ("removed", diff.sections_removed)):
         if sections:

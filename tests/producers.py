@@ -86,10 +86,10 @@ def erasmus_statement(out: Path, *, pages: int = 2) -> Path:
     part = 0
     # fill the pages but the last until the inclusion paragraph starts near a page's foot
     while pdf.page < pages - 1 or pdf.get_y() < 215:
-        _heading(pdf, "Mobility of students and staff" if part == 0 else f"Cooperation area {part}")
-        for text in (ERASMUS_MOBILITY, ERASMUS_RECOGNITION):
-            pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(4)
+        title, text = ERASMUS_SECTIONS[part % len(ERASMUS_SECTIONS)]
+        _heading(pdf, title if part < len(ERASMUS_SECTIONS) else f"{title} ({part})")
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
         part += 1
     _heading(pdf, "Inclusion and the Erasmus grant")
     cited_on = pdf.page
@@ -123,15 +123,31 @@ def _footnotes(pdf: FPDF) -> None:
         pdf.ln(5)
 
 
-ERASMUS_MOBILITY = (
-    "INSA Lyon sends every engineering student abroad for at least one semester, and "
-    "welcomes exchange students from its Erasmus partner universities in every department. "
-    "Staff members teach or train at partner universities for one or two weeks each year."
-)
-ERASMUS_RECOGNITION = (
-    "Credits earned abroad under a learning agreement are recognised in full: the grades are "
-    "converted with the partner's grading table and appear on the student's transcript."
-)
+ERASMUS_SECTIONS = (
+    ("Mobility of students and staff",
+     "INSA Lyon sends every engineering student abroad for at least one semester, and "
+     "welcomes exchange students from its Erasmus partner universities in every department. "
+     "Staff members teach or train at partner universities for one or two weeks each year."),
+    ("Recognition of studies abroad",
+     "Credits earned abroad under a learning agreement are recognised in full: the grades "
+     "are converted with the partner's grading table and appear on the student's transcript."),
+    ("Partnerships",
+     "The school chooses its partners for the quality of their engineering programmes and "
+     "research, and signs an inter-institutional agreement with each of them before any "
+     "exchange. Double degrees are agreed with the partners that share a curriculum."),
+    ("Language preparation",
+     "Outgoing students take an online language assessment before and after their stay, and "
+     "follow a language course when their level is below B2 in the language of teaching."),
+    ("Welcoming exchange students",
+     "Incoming students are met by a student buddy, offered a room in a residence on the "
+     "campus for their first semester, and follow a two-week French course before classes."),
+    ("Staff training",
+     "Administrative staff spend a week at a partner's international office every two years, "
+     "and teachers who lecture in English follow a training course in teaching in English."),
+    ("Quality of mobility",
+     "Every returning student answers the Erasmus participant report, which the "
+     "international relations office reads each year to improve the partnerships."),
+)  # fmt: skip
 ERASMUS_INCLUSION = (
     "equal access to mobility, whatever the student's background, and to a green and digital "
     "Erasmus, with online learning agreements and travel by train where it is possible. "

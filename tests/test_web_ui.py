@@ -80,6 +80,10 @@ def test_reply_shows_the_answer_sentence_emphasised_and_its_section(live, page):
     reply = page.locator(".pa-reply").last
     assert "1900 foreign students" in reply.locator("mark.pa-answer").inner_text()
     assert reply.locator(".pa-section").inner_text() == "Section: A worldwide influence"
+    # the corpus may hold several documents: the reply names the one it quotes, and its version
+    assert (
+        reply.locator(".pa-document").inner_text() == "Document: International policy (2026-11-28)"
+    )
     screenshot(page, "chat.png")
 
 

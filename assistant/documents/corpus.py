@@ -22,7 +22,8 @@ _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 FOOTNOTE_MARK = re.compile(r"\[\^([^\]\s]+)\]")
 _FOOTNOTE_DEF = re.compile(r"^" + FOOTNOTE_MARK.pattern + r":[ \t]*")
 _FOOTNOTE_REF = re.compile(FOOTNOTE_MARK.pattern + r"(?!:)")
-_CITING_PHRASE = re.compile(r"[^(),;:\n]{1,40}$")  # "LIA and UMI" in "(LIA and UMI[^4])"
+# "LIA and UMI" in "(LIA and UMI[^4])": at most 40 characters, starting at a word
+_CITING_PHRASE = re.compile(r"(?<![^\s(])[^(),;:\s][^(),;:\n]{0,39}$")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
 _FRONT_MATTER_LINE = re.compile(r"^([A-Za-z_][\w-]*):[ \t]*(.*)$")
 
