@@ -63,3 +63,4 @@ bench: $(INSTALLED)
 	PYTHONPATH=. $(PYTHON) benchmarks/serve_load.py --clients 16 --requests 2000
 	PYTHONPATH=. $(PYTHON) benchmarks/scale.py
 	PYTHONPATH=. $(PYTHON) benchmarks/e5_precision.py
+	PYTHONPATH=. $(PYTHON) benchmarks/ingestion_speed.py
