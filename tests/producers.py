@@ -188,3 +188,53 @@ def scanned_pdf(out: Path) -> Path:
 def long_pdf(out: Path, pages: int) -> Path:
     """A policy of `pages` pages, to time the conversion."""
     return erasmus_statement(out, pages=pages)
+
+
+def table_pdf(out: Path) -> Path:
+    """fpdf2's own table: a bold header row over three rows, in ruled cells."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(0, 10, "Exchange places", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(
+        0, 6, "The table gives the places offered each year.", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.ln(4)
+    with pdf.table(col_widths=(60, 40, 40)) as table:
+        for row in TABLE_ROWS:
+            table.row(row)
+    pdf.ln(4)
+    pdf.multi_cell(0, 6, "Places not taken are offered again in the spring.")
+    pdf.output(str(out))
+    return out
+
+
+TABLE_ROWS = (
+    ("Region", "Partners", "Places"),
+    ("Europe", "100", "450"),
+    ("Asia", "40", "120"),
+    ("Americas", "35", "90"),
+)
+
+
+def note_in_the_margin(out: Path) -> Path:
+    """One page whose only footnote sits low, in the band where footers live, above a bare
+    page number: the note must stay a note, and the number go."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(0, 10, "Doctoral mobility", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    pdf.write(6, "Doctoral students may spend up to eighteen months abroad under a cotutelle")
+    _superscript(pdf, "1")
+    pdf.write(6, " agreement with a partner university.")
+    pdf.set_y(-32)
+    pdf.set_font("Helvetica", size=8)
+    _superscript(pdf, "1")
+    pdf.write(4, " A thesis supervised jointly by two universities, each awarding its doctorate.")
+    pdf.set_y(-15)
+    pdf.cell(0, 10, "1", align="C")
+    pdf.output(str(out))
+    return out

@@ -4,23 +4,23 @@ real index build, and the answers that follow."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from assistant import Assistant
+from assistant import Assistant, corpus_commands
 from assistant.cli import main
 from assistant.config import PROJECT_ROOT, Settings
+from assistant.documents import library
+from assistant.errors import IndexProblem
 from assistant.evaluation import evaluate, read_eval_set, summarise
 from assistant.web.rendering import policy_page_html
 from tests import producers
 from tests.conftest import POLICY
 
-pytestmark = pytest.mark.skipif(
-    bool(producers.TOOLS_MISSING), reason=f"needs {producers.TOOLS_MISSING} (make test installs)"
-)
 VALUES = "What are the school's values?"
 TOP_UP = "How much is the Erasmus top-up for students with fewer opportunities?"
 OLD_SENTENCE = "INSA Lyon has relations on the five continents."
@@ -42,6 +42,8 @@ def ask(capsys, settings: Settings, question: str) -> dict:
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    if producers.TOOLS_MISSING:
+        pytest.skip(f"needs {producers.TOOLS_MISSING} (make test installs them)")
     folder = tmp_path_factory.mktemp("files")
     docx = producers.pandoc(POLICY, folder / "insa-lyon-international-policy.docx")
     changed = folder / "changed.md"
@@ -177,6 +179,42 @@ def test_the_policy_pdf_scores_what_the_corpus_it_came_from_scores(files, built,
     from_markdown = summarise(evaluate(Assistant.load(built), cases))
     from_pdf = summarise(evaluate(Assistant.load(settings), cases))
     assert from_pdf == from_markdown
+
+
+def test_the_prompt_decides_and_a_failed_build_changes_nothing(files, own_paths, monkeypatch):
+    settings = own_paths
+    original = POLICY.read_bytes()
+    out = io.StringIO()
+    html = [files["changed_html"]]
+    status = corpus_commands.add(
+        html, settings, yes=False, version_date=None, out=out, confirm=lambda prompt: False
+    )
+    assert status == 1 and out.getvalue().endswith("Nothing changed.\n")
+    assert (settings.corpus_dir / POLICY.name).read_bytes() == original
+
+    def failing_build(*args, **kwargs):
+        raise IndexProblem("the disk is full; free some space and run the command again.")
+
+    monkeypatch.setattr("assistant.indexing.build.build_index", failing_build)
+    paths = ["--corpus", str(settings.corpus_dir), "--index", str(settings.index_dir)]
+    assert main([*paths, "add", str(files["changed_html"]), "--yes"]) == 1
+    assert (settings.corpus_dir / POLICY.name).read_bytes() == original
+    assert not (settings.corpus_dir / ".versions").exists()
+    assert not [p for p in settings.corpus_dir.parent.iterdir() if p.name.startswith(".staging")]
+
+
+def test_names_come_from_any_script_and_never_clash(own_paths):
+    corpus = own_paths.corpus_dir
+    assert library.slug("国际政策 2027.pdf") == "国际政策-2027"
+    assert library.slug("Politique d'échanges.docx") == "politique-d-échanges"
+    # a different document with an existing document's file name gets a name of its own
+    assert library.replaced_by(corpus, "Guide for exchange students", "guide.pdf") is None
+    assert library.free_name(corpus, "insa-lyon-international-policy", set()) == (
+        "insa-lyon-international-policy-2"
+    )
+    assert library.replaced_by(corpus, "INTERNATIONAL POLICY", "x.pdf").name == (
+        "insa-lyon-international-policy"
+    )
 
 
 @pytest.mark.parametrize(

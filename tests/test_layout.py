@@ -15,6 +15,7 @@ SHARED = {"assistant.config", "assistant.errors", "assistant.translations"}
 INTERFACES = {
     "assistant.cli",
     "assistant.corpus_commands",
+    "assistant.staging",
     "assistant.web",
     "assistant.evaluation",
     "assistant.__main__",

@@ -83,6 +83,11 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     )
 
 
+def source_name(corpus_dir: Path, path: Path) -> str:
+    """How passages name the file they come from: `corpus/insa-lyon-international-policy.md`."""
+    return f"{corpus_dir.name}/{path.relative_to(corpus_dir).as_posix()}"
+
+
 def corpus_fingerprint(corpus_dir: Path) -> str:
     """Hash every document's name and bytes, so any edit makes a built index stale."""
     digest = hashlib.sha256()
@@ -96,7 +101,7 @@ def load_corpus(corpus_dir: Path) -> Corpus:
     """Parse every document in `corpus_dir`; collect per-file problems instead of stopping."""
     documents, problems = [], []
     for path in corpus_files(corpus_dir):
-        source = f"{corpus_dir.name}/{path.relative_to(corpus_dir).as_posix()}"
+        source = source_name(corpus_dir, path)
         try:
             documents.append(parse_document(path.read_bytes(), source))
         except CorpusError as problem:

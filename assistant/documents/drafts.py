@@ -18,6 +18,8 @@ _MARKDOWN_START = re.compile(r"^(#|[-*+] |\d{1,3}[.)] |\[\^|>|\|)")
 
 @dataclass(frozen=True)
 class Draft:
+    """A document as a reader found it, before it is written into the corpus."""
+
     title: str
     blocks: tuple[str, ...]  # Markdown blocks: "## Heading", a paragraph, a list, a table
     footnotes: tuple[tuple[str, str], ...] = ()  # (label, text), cited as [^label]
@@ -37,10 +39,12 @@ def paragraph(text: str) -> str:
 
 
 def heading(level: int, text: str) -> str:
+    """An ATX heading, its level kept within 1-6."""
     return f"{'#' * max(1, min(level, 6))} {tidy(text)}"
 
 
 def list_block(items: list[str], *, ordered: bool) -> str:
+    """A numbered (`1.`) or bulleted (`-`) list, one item a line."""
     marks = [f"{n}." for n in range(1, len(items) + 1)] if ordered else ["-"] * len(items)
     return "\n".join(f"{mark} {tidy(item)}" for mark, item in zip(marks, items, strict=True))
 
@@ -52,6 +56,17 @@ def table(rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(row) + " |" for row in cells]
     lines.insert(1, "|" + "---|" * width)
     return "\n".join(lines)
+
+
+def join_lines(text: str, more: str, space: str, words: frozenset[str] = frozenset()) -> str:
+    """Join two lines of one paragraph. A hyphen at the line's end is a word broken in two
+    only when the document writes the whole word elsewhere ("interna-" "tional"); otherwise
+    it belongs to a compound ("double-" "degree") and stays."""
+    broken = re.search(r"(\w+)-$", text)
+    if broken and more[:1].isalpha():
+        whole = re.sub(r"\W+$", "", broken.group(1) + more.split(" ")[0]).lower()
+        return text[:-1] + more if whole in words else text + more
+    return text + space + more if text else more
 
 
 def under_title(title: str, blocks: list[str]) -> tuple[str, ...]:

@@ -9,20 +9,25 @@ Does not read source files (see `formats`) or build the index (see `indexing.bui
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import fcntl
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.documents.chunking import chunk_document
-from assistant.documents.corpus import Document, corpus_files, parse_document
+from assistant.documents.corpus import Document, corpus_files, parse_document, source_name
 from assistant.errors import CorpusError
 
 VERSIONS = ".versions"
-_SLUG = re.compile(r"[^a-z0-9]+")
-_VERSION_FILE = re.compile(r"^(?P<name>.+)@(?P<date>\d{4}-\d{2}-\d{2})(?:-(?P<n>\d+))?\.md$")
+_SLUG = re.compile(r"[\W_]+")
+_VERSION_FILE = re.compile(
+    r"^(?P<name>.+)@(?P<label>(?P<date>\d{4}-\d{2}-\d{2})(?:-(?P<n>\d+))?)\.md$"
+)
 
 
 @dataclass(frozen=True)
@@ -52,16 +57,14 @@ class Entry:
 
 @dataclass(frozen=True)
 class Changes:
+    """What a new version changes in a document, for the office to check before it goes in."""
+
     sections_added: tuple[str, ...]
     sections_removed: tuple[str, ...]
     sentences: tuple[str, ...]  # "- old sentence" / "+ new sentence", under "@ section"
     passages_added: int
     passages_removed: int
     passages_changed: int
-
-    @property
-    def none(self) -> bool:
-        return not (self.sentences or self.sections_added or self.sections_removed)
 
 
 def slug(file_name: str) -> str:
@@ -74,20 +77,30 @@ def entries(corpus_dir: Path) -> list[Entry]:
     found = []
     for path in corpus_files(corpus_dir):
         try:
-            document = parse_document(path.read_bytes(), f"{corpus_dir.name}/{path.name}")
+            document = parse_document(path.read_bytes(), source_name(corpus_dir, path))
         except (CorpusError, OSError):
             continue
         found.append(Entry(path.stem, path, document))
     return found
 
 
-def replaced_by(corpus_dir: Path, name: str, title: str, source_file: str) -> Entry | None:
-    """The document a new file replaces: the same name, the same title or the same source."""
+def replaced_by(corpus_dir: Path, title: str, source_file: str) -> Entry | None:
+    """The document a new file replaces: the one with the same title or the same source."""
     for entry in entries(corpus_dir):
         same_source = Path(entry.source_file).name == source_file
-        if entry.name == name or entry.title.casefold() == title.casefold() or same_source:
+        if entry.title.casefold() == title.casefold() or same_source:
             return entry
     return None
+
+
+def free_name(corpus_dir: Path, name: str, taken: set[str]) -> str:
+    """`name`, or `name-2`, `name-3`… when another document (or version) already has it."""
+    used = taken | {e.name for e in entries(corpus_dir)} | versioned_names(corpus_dir)
+    candidate, number = name, 1
+    while candidate in used:
+        number += 1
+        candidate = f"{name}-{number}"
+    return candidate
 
 
 def find(corpus_dir: Path, name: str) -> Entry:
@@ -101,7 +114,8 @@ def find(corpus_dir: Path, name: str) -> Entry:
 
 
 def versions(corpus_dir: Path, name: str) -> list[tuple[str, Path]]:
-    """The kept versions of a document, oldest first, as (date, file)."""
+    """The kept versions of a document, oldest first, as (label, file): the label is the
+    version date, with `-2`, `-3`… for further versions of the same date."""
     folder = corpus_dir / VERSIONS
     if not folder.is_dir():
         return []
@@ -109,8 +123,10 @@ def versions(corpus_dir: Path, name: str) -> list[tuple[str, Path]]:
     for path in folder.iterdir():
         match = _VERSION_FILE.match(path.name)
         if match and match.group("name") == name:
-            kept.append((match.group("date"), int(match.group("n") or 1), path))
-    return [(date, path) for date, _, path in sorted(kept)]
+            kept.append(
+                (match.group("date"), int(match.group("n") or 1), match.group("label"), path)
+            )
+    return [(label, path) for _, _, label, path in sorted(kept)]
 
 
 def versioned_names(corpus_dir: Path) -> set[str]:
@@ -142,6 +158,18 @@ def keep_version(corpus_dir: Path, entry: Entry) -> Path:
         if target.read_bytes() == data:
             return target
         number += 1
+
+
+@contextlib.contextmanager
+def corpus_lock(corpus_dir: Path) -> Iterator[None]:
+    """Serialise changes to one corpus across processes: two `add`s never interleave."""
+    corpus_dir.parent.mkdir(parents=True, exist_ok=True)
+    with (corpus_dir.parent / f".{corpus_dir.name}.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -39,13 +39,22 @@ def read_source(path: Path) -> tuple[Draft, bytes]:
         raise CorpusError(f"{name}: cannot be read ({error.strerror}).") from None
     if not data.strip():
         raise CorpusError(f"{name}: the file is empty; nothing to add.")
-    return _reader(path.suffix.lower(), data, name)(data, name), data
+    reader = _reader(path.suffix.lower(), data, name)
+    try:
+        return reader(data, name), data
+    except CorpusError:
+        raise
+    except Exception as error:  # a library's own failure on a damaged file: never a traceback
+        raise CorpusError(
+            f"{name}: cannot be read as a {kind} file ({type(error).__name__}: {error}); "
+            "open it in the application that made it and save it again."
+        ) from None
 
 
 def _reader(suffix: str, data: bytes, name: str) -> Callable[[bytes, str], Draft]:
-    head = data[:1024].lstrip().lower()
-    looks_html = head.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
     if suffix == ".pdf":
+        head = data[:1024].lstrip().lower()
+        looks_html = head.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
         if not data[:1024].lstrip(b"\0\r\n\t ").startswith(b"%PDF-"):
             what = "HTML" if looks_html else "something else"
             raise CorpusError(f"{name}: is not a PDF (it looks like {what}); save it as PDF.")

@@ -1,11 +1,10 @@
 """Turn a PDF's lines into a `Draft`: repair what page layout does to a document's text.
 
-From the characters' sizes and positions (`pdf_lines`): running headers, footers and page
-numbers are dropped (the same line at the top or bottom of several pages, or a bare number
-there); footnotes at the bottom of a page (smaller type, starting with their number) become
-definitions, and the raised marks that cite them `[^n]`; headings are the larger or bold
-lines; `1.`/`•` lines are lists; aligned columns are tables; a paragraph broken by a page
-break or a hyphenated word is joined again. Does not read scanned pages (no OCR).
+Once running headers, footers, page numbers and footnotes are taken out (`pdf_furniture`),
+from the characters' sizes and positions (`pdf_lines`): raised numbers that cite a footnote
+become `[^n]`; headings are the larger or bold lines; `1.`/`•` lines are lists; aligned
+columns are tables; a paragraph broken by a page break or a hyphenated word is joined again.
+Does not read scanned pages (no OCR).
 """
 
 from __future__ import annotations
@@ -18,14 +17,12 @@ from dataclasses import dataclass
 
 from assistant.documents import drafts
 from assistant.documents.drafts import Draft
+from assistant.documents.formats.pdf_furniture import drop_furniture, take_footnotes
 from assistant.documents.formats.pdf_lines import Line, read_lines
 from assistant.errors import CorpusError
 
-MARGIN = 0.12  # the top and bottom eighth of a page, where running headers and footers live
-_PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(/|of|sur|de)\s*\d{1,4})?$", re.IGNORECASE)
 _BULLET = re.compile(r"^([•◦▪‣●○■□–*\uf0b7\uf0a7-])\s*(\S.*)$")
 _NUMBERED = re.compile(r"^(\d{1,2}|[a-z])[.)]\s+(\S.*)$")
-_NOTE_START = re.compile(r"^(\d{1,3})\s*(\S.*)$")
 _SENTENCE_END = (".", "!", "?", ":")
 _MAX_HEADING_CHARS = 100
 
@@ -38,6 +35,7 @@ class _Piece:
     level: int = 0
     ordered: bool = False
     rows: list[list[str]] | None = None
+    alone: str = "paragraph"  # what a table row is when no other row follows it
 
     def __post_init__(self) -> None:
         self.first_left = self.line.left if self.line else 0.0
@@ -49,8 +47,8 @@ def read_pdf(data: bytes, name: str) -> Draft:
     if not any(line.text() for line in pdf.lines):
         raise CorpusError(f"{name}: no text layer; run OCR on it first.")
     body_size = _body_size(pdf.lines)
-    lines, dropped = _drop_furniture(pdf.lines)
-    lines, notes = _take_footnotes(lines, body_size)
+    lines, dropped = drop_furniture(pdf.lines)
+    lines, notes = take_footnotes(lines, body_size)
     labels = {label for label, _ in notes}
     whole = " ".join(line.text() for line in lines).lower()
     words = frozenset(re.findall(r"\w+", whole))
@@ -70,90 +68,6 @@ def _body_size(lines: list[Line]) -> float:
     for line in lines:
         sizes[line.size] += len(line.chars)
     return sizes.most_common(1)[0][0]
-
-
-def _in_margin(line: Line) -> bool:
-    return line.baseline < MARGIN * line.page_height or line.baseline > (1 - MARGIN) * (
-        line.page_height
-    )
-
-
-def _drop_furniture(lines: list[Line]) -> tuple[list[Line], list[str]]:
-    """Remove lines repeated in the margins of several pages, and page numbers there (alone
-    or beside a running title)."""
-    shape = {id(line): re.sub(r"\d+", "#", line.text().lower()) for line in lines}
-    pages_of: dict[str, set[int]] = {}
-    for line in lines:
-        if _in_margin(line):
-            pages_of.setdefault(shape[id(line)], set()).add(line.page)
-    kept: list[Line] = []
-    dropped: list[str] = []
-    for line in lines:
-        if _in_margin(line) and (
-            len(pages_of[shape[id(line)]]) > 1
-            or _PAGE_NUMBER.match(line.text())
-            or _ends_with_page_number(line)
-        ):
-            dropped.append(line.text())
-        else:
-            kept.append(line)
-    return kept, dropped
-
-
-def _marks(line: Line) -> tuple[str, list[str]]:
-    """The raised number a line starts with (a footnote's own number), and those it cites."""
-    runs, current, leading = [], "", ""
-    for position, char in enumerate([*line.chars, None]):
-        if char is not None and char.text.isdigit() and line.is_raised(char):
-            current += char.text
-            continue
-        if current:
-            if not "".join(c.text for c in line.chars[: position - len(current)]).strip():
-                leading = current
-            else:
-                runs.append(current)
-            current = ""
-    return leading, runs
-
-
-def _ends_with_page_number(line: Line) -> bool:
-    """`Erasmus Policy Statement 1` at the foot of page 1, or `2 | Policy` atop page 2."""
-    number = str(line.page + 1)
-    words = line.text().split()
-    return len(words) > 1 and number in (words[0], words[-1])
-
-
-def _take_footnotes(lines: list[Line], body: float) -> tuple[list[Line], list[tuple[str, str]]]:
-    """Move each page's footnotes to definitions: from the first line at the page's foot that
-    starts with the number of a footnote cited above it (set raised, or in smaller type)."""
-    cited = {label for line in lines for label in _marks(line)[1]}
-    by_page: dict[int, list[Line]] = {}
-    for line in lines:
-        by_page.setdefault(line.page, []).append(line)
-    kept: list[Line] = []
-    notes: list[tuple[str, str]] = []
-    for page_lines in by_page.values():
-        start = next(
-            (i for i, line in enumerate(page_lines) if _note_label(line, body) in cited),
-            len(page_lines),
-        )
-        kept += page_lines[:start]
-        for line in page_lines[start:]:
-            label = _note_label(line, body)
-            text = line.text()
-            if label:
-                notes.append((label, text[len(label) :].strip()))
-            elif notes:
-                notes[-1] = (notes[-1][0], _join(notes[-1][1], text, " "))
-    return kept, notes
-
-
-def _note_label(line: Line, body: float) -> str:
-    leading = _marks(line)[0]
-    if leading:
-        return leading
-    match = _NOTE_START.match(line.text())
-    return match.group(1) if match and line.size < 0.9 * body else ""
 
 
 def _gap(lines: list[Line]) -> float:
@@ -205,14 +119,16 @@ def _pieces(
         text = _text(line, labels)
         kind, level = _kind(line, text, body, heading_sizes)
         last = pieces[-1] if pieces else None
-        cells = _cells(line) if kind == "paragraph" else []
+        # a table's header row is often bold: split before it can be taken for a heading
+        bold_row = kind == "heading" and line.size < 1.15 * body
+        cells = _cells(line) if kind == "paragraph" or bold_row else []
         if len(cells) > 1 and not (
             last and last.kind == "paragraph" and _continues(last, line, gap)
         ):
             if last and last.kind == "table" and last.rows and len(last.rows[0]) == len(cells):
                 last.rows.append(cells)
             else:
-                pieces.append(_Piece("table", text, line, rows=[cells]))
+                pieces.append(_Piece("table", text, line, level, rows=[cells], alone=kind))
         elif kind == "heading":
             if (
                 last
@@ -220,7 +136,7 @@ def _pieces(
                 and last.level == level
                 and last.line.page == line.page
             ):
-                last.text = _join(last.text, text, " ")
+                last.text = drafts.join_lines(last.text, text, " ")
             else:
                 pieces.append(_Piece("heading", text, line, level))
         elif kind == "item":
@@ -228,7 +144,7 @@ def _pieces(
             item = (_NUMBERED.match(text) or _BULLET.match(text)).group(2)  # type: ignore[union-attr]
             pieces.append(_Piece("item", item, line, ordered=ordered))
         elif last and last.kind in ("paragraph", "item") and _continues(last, line, gap):
-            last.text, last.line = _join(last.text, text, " ", words), line
+            last.text, last.line = drafts.join_lines(last.text, text, " ", words), line
         else:
             pieces.append(_Piece("paragraph", text, line))
     return [_single_row_tables_as_paragraphs(p) for p in pieces]
@@ -236,7 +152,7 @@ def _pieces(
 
 def _single_row_tables_as_paragraphs(piece: _Piece) -> _Piece:
     if piece.kind == "table" and piece.rows and len(piece.rows) < 2:
-        return _Piece("paragraph", piece.text, piece.line)
+        return _Piece(piece.alone, piece.text, piece.line, piece.level)
     return piece
 
 
@@ -260,17 +176,6 @@ def _continues(piece: _Piece, line: Line, gap: float) -> bool:
         return not piece.text.endswith(_SENTENCE_END) or line.text()[:1].islower()
     distance = before.baseline - line.baseline
     return 0 < distance <= 1.3 * gap if gap else False
-
-
-def _join(text: str, more: str, space: str, words: frozenset[str] = frozenset()) -> str:
-    """Join two lines of one paragraph. A hyphen at the line's end is a word broken in two
-    only when the document writes the whole word elsewhere ("interna-" "tional"); otherwise
-    it belongs to a compound ("double-" "degree") and stays."""
-    broken = re.search(r"(\w+)-$", text)
-    if broken and more[:1].isalpha():
-        whole = re.sub(r"\W+$", "", broken.group(1) + more.split(" ")[0]).lower()
-        return text[:-1] + more if whole in words else text + more
-    return text + space + more if text else more
 
 
 def _blocks(pieces: list[_Piece]) -> list[str]:

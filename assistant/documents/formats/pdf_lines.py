@@ -69,17 +69,21 @@ class Line:
         return char.size < 0.85 * self.size and char.y > self.baseline + 0.15 * self.size
 
     def text(self) -> str:
+        """The line's characters as they stand, footnote marks included."""
         return "".join(c.text for c in self.chars).strip()
 
 
 @dataclass(frozen=True)
 class PdfText:
+    """A PDF's lines in reading order, and what its metadata says of it."""
+
     lines: list[Line]
     title: str
     version_date: str | None
 
 
 def open_pdf(data: bytes, name: str) -> pdfium.PdfDocument:
+    """Open a PDF, refusing an encrypted or unreadable one with what to do about it."""
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:

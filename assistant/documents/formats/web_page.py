@@ -18,25 +18,31 @@ from assistant.documents import drafts
 from assistant.documents.drafts import Draft
 from assistant.errors import CorpusError
 
-_NOISE_TAGS = ("script", "style", "noscript", "template", "nav", "aside", "footer", "form",
-               "button", "iframe", "svg", "dialog")  # fmt: skip
+_NOISE_TAGS = ("script", "style", "noscript", "template", "nav", "aside", "footer", "button",
+               "input", "select", "textarea", "iframe", "svg", "dialog")  # fmt: skip
+_NEVER_NOISE = ("html", "body", "main", "article")  # "has-cookie-banner" on <body> is a state
 _NOISE_NAMES = re.compile(r"cookie|consent|gdpr|banner|breadcrumb|skip-link|newsletter", re.I)
 _NOISE_ROLES = ("navigation", "banner", "contentinfo", "complementary", "search", "dialog")
 _DATE_METAS = ("dcterms.modified", "dcterms.date", "article:modified_time", "date",
                "last-modified", "dc.date")  # fmt: skip
 _ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _CONTAINERS = ("div", "section", "article", "main", "body", "header", "figure", "center")
-_NOTE_LABEL = re.compile(r"\d{1,3}")
+_NOTE_LABEL = re.compile(r"\[?(\d{1,3})\]?")  # the whole text of a footnote's link: 1 or [1]
+_HEADINGS = ".//h1|.//h2|.//h3|.//h4|.//h5|.//h6"
 
 
-def read_html(data: bytes, name: str, *, whole: bool = False) -> Draft:
-    """Read a page's main content (or, with `whole`, all of it) into a `Draft`."""
+def read_html(data: bytes, name: str, *, whole: bool = False, title: str = "") -> Draft:
+    """Read a page's main content (or, with `whole`, all of it) into a `Draft`; `title` is
+    used when the page has neither an `<h1>` first nor a `<title>`."""
+    text = _as_text(data)
+    if "\0" in (text if isinstance(text, str) else text.decode("latin-1")):
+        raise CorpusError(f"{name}: is not a web page (it holds binary data); save it as HTML.")
     try:
-        page = lxml.html.document_fromstring(_as_text(data))
-    except (lxml.etree.ParserError, ValueError) as error:
-        raise CorpusError(f"{name}: not readable HTML ({error}).") from None
+        page = lxml.html.document_fromstring(text)
+    except (lxml.etree.ParserError, ValueError, AssertionError) as error:
+        raise CorpusError(f"{name}: not readable HTML ({error}); save the page again.") from None
     version_date = _version_date(page)
-    page_title = " ".join((page.findtext(".//title") or "").split())
+    page_title = " ".join((page.findtext(".//title") or "").split()) or title
     _drop_noise(page)
     footnotes = _take_footnotes(page)  # before readability, which drops a page's notes
     content = page.find("body") if whole else _main_content(page)
@@ -82,9 +88,9 @@ def _drop_noise(page: HtmlElement) -> None:
             or element.get("role", "") in _NOISE_ROLES
             or element.get("aria-hidden") == "true"
             or _NOISE_NAMES.search(names) is not None
-            or (element.tag == "header" and element.find(".//h1") is None)
+            or (element.tag == "header" and not element.xpath(_HEADINGS))
         )
-        if noisy:
+        if noisy and element.tag not in _NEVER_NOISE:
             element.drop_tree()
 
 
@@ -106,9 +112,13 @@ def _take_footnotes(page: HtmlElement) -> list[tuple[str, str]]:
     labels: dict[str, str] = {}
     for link in list(page.iter("a")):
         target = (link.get("href") or "").removeprefix("#")
-        number = _NOTE_LABEL.search(link.text_content() or "")
+        number = _NOTE_LABEL.fullmatch((link.text_content() or "").strip())
         if target in items and number and not _inside(link, items[target]):
-            labels.setdefault(target, number.group(0))
+            if target not in labels:  # Word numbers footnotes and endnotes both from 1
+                label = number.group(1)
+                while label in labels.values():
+                    label += "e"
+                labels[target] = label
             mark = lxml.html.Element("span")
             mark.text, mark.tail = f"[^{labels[target]}]", link.tail
             link.getparent().replace(link, mark)

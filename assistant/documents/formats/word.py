@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 
 from assistant.documents.drafts import Draft
 from assistant.documents.formats.web_page import read_html
@@ -19,6 +20,7 @@ from assistant.errors import CorpusError
 MAX_INFLATED_BYTES = 200 * 1024 * 1024  # a 300-page policy with images is well under this
 MAX_RATIO = 200  # text compresses about 5 to 10 times; 200 is only reached by a bomb
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>(\d{4}-\d{2}-\d{2})")
+_TITLE = re.compile(rb"<dc:title>([^<]+)</dc:title>")
 # Word's "Title" style is the document's title, not a paragraph.
 _STYLE_MAP = "p[style-name='Title'] => h1:fresh"
 
@@ -41,7 +43,10 @@ def read_docx(data: bytes, name: str) -> Draft:
         html = mammoth.convert_to_html(io.BytesIO(data), style_map=_STYLE_MAP).value
     except (KeyError, ValueError, zipfile.BadZipFile) as error:
         raise CorpusError(f"{name}: the Word file is damaged ({error}); save it again.") from None
-    draft = read_html(f"<html><body>{html}</body></html>".encode(), name, whole=True)
+    title = _TITLE.search(core)
+    page = f"<html><body>{html}</body></html>".encode()
+    fallback = title.group(1).decode("utf-8", "replace") if title else Path(name).stem
+    draft = read_html(page, name, whole=True, title=fallback)
     dated = _MODIFIED.search(core)
     if dated:
         return Draft(draft.title, draft.blocks, draft.footnotes, dated.group(1).decode())
