@@ -32,6 +32,13 @@ $(PANDOC) $(SOFFICE):
 	DEBIAN_FRONTEND=noninteractive $(AS_ROOT) apt-get install -y -qq --no-install-recommends \
 		pandoc libreoffice-writer-nogui >/dev/null
 
+# The store tests run against a throwaway PostgreSQL server (initdb in a temporary folder).
+POSTGRES := /usr/lib/postgresql
+$(POSTGRES):
+	$(AS_ROOT) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(AS_ROOT) apt-get install -y -qq --no-install-recommends \
+		postgresql >/dev/null
+
 # Builds the index first if it is missing or stale, then prints the URL and serves.
 run: $(INSTALLED)
 	$(PYTHON) -m assistant serve --host $(HOST) --port $(PORT)
@@ -41,7 +48,7 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check assistant tests benchmarks
 	$(VENV)/bin/mypy
 
-test: lint $(CHROMIUM) $(PANDOC) $(SOFFICE)
+test: lint $(CHROMIUM) $(PANDOC) $(SOFFICE) $(POSTGRES)
 	$(PYTHON) -m pytest -q
 
 build: $(INSTALLED)

@@ -57,6 +57,7 @@ class Answer:
     outcome: str = ANSWERED  # one of OUTCOMES; `answered` is true only for ANSWERED
     related: tuple[Passage, ...] = ()  # for RELATED: the closest passages, not an answer
     missing: str | None = None  # for RELATED: what the policy does not hold (a date, a person…)
+    reply_id: str | None = None  # where the question is logged (web, API): votes join on it
 
     def to_dict(self) -> dict[str, Any]:
         """Return the public JSON contract (see README): extend it, never break it."""

@@ -1,4 +1,5 @@
-"""The terminal interface: `build`, `ask`, `eval` and `serve`, thin shells over `Assistant`.
+"""The terminal interface: `build`, `ask`, `eval` and `serve`, thin shells over `Assistant`
+(the corpus commands are in `corpus_commands`, `report` and `forget` in `log_commands`).
 
 `main(argv) -> int` so tests call it in-process. Heavy imports happen inside the command that
 needs them, so `--help` answers at once. Every `AssistantError` becomes one line on stderr and
@@ -15,15 +16,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant import corpus_commands
+from assistant import corpus_commands, log_commands
 from assistant.config import (
     DEFAULT_EMBED_ORIGINS,
     DEFAULT_HOST,
+    DEFAULT_KEEP_DAYS,
     DEFAULT_PORT,
     DEFAULT_TOP_K,
     MAX_TOP_K,
     PROJECT_ROOT,
     Settings,
+    keep_days,
 )
 from assistant.errors import AssistantError, QuestionError
 from assistant.translations import words
@@ -109,10 +112,21 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated addresses of trusted reverse proxies, whose X-Forwarded-For "
         "gives the client address (default: none, the connection's address is used)",
     )
+    serve.add_argument("--feedback-db", type=Path, help=log_commands.FEEDBACK_DB_HELP)
     serve.add_argument(
-        "--feedback-db", type=Path, help="SQLite file for votes (default: feedback/votes.sqlite3)"
+        "--no-question-log",
+        action="store_true",
+        help="do not log questions (also ASSISTANT_QUESTION_LOG=off); votes are still kept",
+    )
+    serve.add_argument(
+        "--keep-days",
+        type=keep_days,
+        metavar="N",
+        help=f"delete logged questions and votes after N days, at start and daily "
+        f"(default {DEFAULT_KEEP_DAYS}, or ASSISTANT_KEEP_DAYS)",
     )
     corpus_commands.add_parsers(commands)
+    log_commands.add_parsers(commands)
     return parser
 
 
@@ -123,6 +137,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         corpus_dir=args.corpus or defaults.corpus_dir,
         index_dir=args.index or defaults.index_dir,
         feedback_db=getattr(args, "feedback_db", None) or defaults.feedback_db,
+        question_log=defaults.question_log and not getattr(args, "no_question_log", False),
+        keep_days=getattr(args, "keep_days", None) or defaults.keep_days,
     )
 
 
@@ -139,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
             return _serve(args, _settings(args))
         if args.command in ("add", "remove", "restore", "documents"):
             return corpus_commands.run(args, _settings(args))
+        if args.command in ("report", "forget"):
+            return log_commands.run(args, _settings(args))
         return _eval(args, _settings(args))
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -190,7 +208,9 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from assistant.answer import Assistant
-    from assistant.feedback.votes import FeedbackStore
+    from assistant.feedback.question_log import QuestionLog, Retention
+    from assistant.feedback.store import open_store
+    from assistant.web.admin import check_token
     from assistant.web.server import (
         bind,
         check_origin,
@@ -204,12 +224,22 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # reads this when FAISS loads.
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     origins = [check_origin(o) for o in args.embed_origin or DEFAULT_EMBED_ORIGINS]
+    if settings.admin_token:
+        check_token(settings.admin_token)  # before the slow loading, like the origins
     sock = bind(args.host, args.port)  # fail on a busy port before the slow loading
-    feedback = FeedbackStore(settings.feedback_db)
-    app = create_app(Assistant.load(settings), feedback, origins, args.rate_limit)
+    store = open_store(settings.database_url, settings.feedback_db)
+    questions = QuestionLog(
+        Assistant.load(settings), store if settings.question_log else None, settings.keep_days
+    )
+    app = create_app(questions, store, origins, args.rate_limit, settings.admin_token)
+    retention = Retention(store, settings.keep_days).start()
     url = f"http://{args.host}:{sock.getsockname()[1]}/"
     print(f"Policy assistant: {url}  (iframe view: {url}embed/, API docs: {url}docs)", flush=True)
-    run(app, sock, args.forwarded_allow_ips)
+    try:
+        run(app, sock, args.forwarded_allow_ips)
+    finally:
+        retention.stop()
+        store.close()
     return 0
 
 

@@ -21,6 +21,9 @@ MAX_HISTORY_TURNS = 20
 ANSWERING_AT_ONCE = 3
 
 DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "feedback" / "votes.sqlite3"
+# The question log's retention, promised to visitors under the chat box.
+DEFAULT_KEEP_DAYS = 90
+MAX_KEEP_DAYS = 3650
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 # Who may show the chat in an iframe: the school's own sites. The app has no accounts and no
@@ -34,19 +37,44 @@ class Settings:
     index_dir: Path
     feedback_db: Path = DEFAULT_FEEDBACK_DB
     answering_at_once: int = ANSWERING_AT_ONCE
+    database_url: str | None = None  # postgresql://…: votes and the log go there, not SQLite
+    question_log: bool = True
+    keep_days: int = DEFAULT_KEEP_DAYS
+    admin_token: str | None = None  # /admin is served only when this is set
 
     @classmethod
     def from_env(cls) -> Settings:
-        """Read ASSISTANT_CORPUS, _INDEX, _FEEDBACK_DB and _ANSWERING_AT_ONCE (else defaults)."""
+        """Read ASSISTANT_CORPUS, _INDEX, _FEEDBACK_DB, _ANSWERING_AT_ONCE, _DATABASE_URL,
+        _QUESTION_LOG, _KEEP_DAYS and _ADMIN_TOKEN (else defaults)."""
         at_once = os.environ.get("ASSISTANT_ANSWERING_AT_ONCE", str(ANSWERING_AT_ONCE)).strip()
         if not at_once.isdigit() or not 1 <= int(at_once) <= 64:
             raise AssistantError(
                 f"ASSISTANT_ANSWERING_AT_ONCE is {at_once!r}; set it to a whole number from "
                 "1 to 64 (about the number of cores plus one), or unset it."
             )
+        log = os.environ.get("ASSISTANT_QUESTION_LOG", "on").strip().lower()
+        if log not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
+            raise AssistantError(
+                f"ASSISTANT_QUESTION_LOG is {log!r}; set it to on or off, or unset it."
+            )
         return cls(
             corpus_dir=Path(os.environ.get("ASSISTANT_CORPUS", PROJECT_ROOT / "corpus")),
             index_dir=Path(os.environ.get("ASSISTANT_INDEX", PROJECT_ROOT / "index")),
             feedback_db=Path(os.environ.get("ASSISTANT_FEEDBACK_DB", DEFAULT_FEEDBACK_DB)),
             answering_at_once=int(at_once),
+            database_url=os.environ.get("ASSISTANT_DATABASE_URL", "").strip() or None,
+            question_log=log in ("on", "1", "true", "yes"),
+            keep_days=keep_days(os.environ.get("ASSISTANT_KEEP_DAYS", str(DEFAULT_KEEP_DAYS))),
+            admin_token=os.environ.get("ASSISTANT_ADMIN_TOKEN", "").strip() or None,
         )
+
+
+def keep_days(text: str) -> int:
+    """Read a retention in days (1 to 3650), for --keep-days and ASSISTANT_KEEP_DAYS."""
+    text = str(text).strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_KEEP_DAYS:
+        raise AssistantError(
+            f"The retention {text!r} is not a number of days from 1 to {MAX_KEEP_DAYS}; "
+            f"use for example --keep-days {DEFAULT_KEEP_DAYS}."
+        )
+    return int(text)

@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import pytest
 
 from assistant import Assistant
 from assistant.config import DEFAULT_EMBED_ORIGINS, PROJECT_ROOT, Settings
-from assistant.feedback.votes import FeedbackStore
+from assistant.feedback.store import Store, open_store
 from assistant.indexing.build import build_index
 
 POLICY = PROJECT_ROOT / "corpus" / "insa-lyon-international-policy.md"
@@ -66,10 +66,31 @@ def use_built(built: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return built
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the session (started on first use); `.new_database()`."""
+    from tests.postgres import PostgresServer
+
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    """An empty store of each kind: the same tests run against SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        opened = open_store(None, tmp_path / "feedback.sqlite3")
+    else:
+        opened = open_store(request.getfixturevalue("postgres").new_database(), tmp_path / "unused")
+    yield opened
+    opened.close()
+
+
 @dataclass(frozen=True)
 class LiveServer:
     url: str
-    feedback: FeedbackStore
+    feedback: Store  # the server's votes and question log
     process: subprocess.Popen
 
 
@@ -78,13 +99,17 @@ def serve(
     feedback_path: Path,
     *flags: str,
     rate_per_minute: int = 0,  # the tests all come from 127.0.0.1; some set a limit
+    env: Mapping[str, str] | None = None,
+    log_path: Path | None = None,  # where the server's stderr (its log) goes
 ) -> LiveServer:
     """Start `python -m assistant serve` on a free port of 127.0.0.1; return once it listens."""
-    env = os.environ | {
+    environment = os.environ | {
         "ASSISTANT_CORPUS": str(settings.corpus_dir),
         "ASSISTANT_INDEX": str(settings.index_dir),
         "PYTHONUNBUFFERED": "1",
+        **(env or {}),
     }
+    log = log_path.open("w") if log_path else None
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "assistant", "serve", "--port", "0"),
@@ -92,8 +117,9 @@ def serve(
             *flags,
         ],
         cwd=PROJECT_ROOT,
-        env=env,
+        env=environment,
         stdout=subprocess.PIPE,
+        stderr=log,
         text=True,
     )
     assert process.stdout is not None
@@ -107,7 +133,8 @@ def serve(
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return LiveServer(url, FeedbackStore(feedback_path), process)
+                database_url = (env or {}).get("ASSISTANT_DATABASE_URL")
+                return LiveServer(url, open_store(database_url, feedback_path), process)
         except httpx.TransportError:
             time.sleep(0.1)
     process.kill()
@@ -115,6 +142,7 @@ def serve(
 
 
 def stop(server: LiveServer) -> None:
+    server.feedback.close()
     if server.process.poll() is None:
         server.process.terminate()
         try:
@@ -135,6 +163,8 @@ def start_server(built: Settings, tmp_path_factory: pytest.TempPathFactory):
         rate_per_minute: int = 0,
         feedback_path: Path | None = None,
         flags: Sequence[str] = (),
+        env: Mapping[str, str] | None = None,
+        log_path: Path | None = None,
     ) -> LiveServer:
         origins = [f"--embed-origin={origin}" for origin in embed_origins]
         server = serve(
@@ -143,6 +173,8 @@ def start_server(built: Settings, tmp_path_factory: pytest.TempPathFactory):
             *origins,
             *flags,
             rate_per_minute=rate_per_minute,
+            env=env,
+            log_path=log_path,
         )
         running.append(server)
         return server

@@ -129,11 +129,13 @@ def test_sixteen_api_clients_are_served_in_parallel(assistant, tmp_path):
     """In-process, to watch the answers overlap; one app in its own thread's event loop."""
     import uvicorn
 
-    from assistant.feedback.votes import FeedbackStore
+    from assistant.feedback.question_log import QuestionLog
+    from assistant.feedback.store import open_store
     from assistant.web.server import bind, create_app, server_config
 
     counting = CountingAssistant(assistant)
-    app = create_app(counting, FeedbackStore(tmp_path / "v.sqlite3"), ["'self'"], 0)
+    store = open_store(None, tmp_path / "v.sqlite3")
+    app = create_app(QuestionLog(counting, store, keep_days=90), store, ["'self'"], 0)
     sock = bind("127.0.0.1", 0)
     server = uvicorn.Server(server_config(app))
     thread = threading.Thread(target=server.run, args=([sock],), daemon=True)

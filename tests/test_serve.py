@@ -58,14 +58,15 @@ def test_a_bad_embed_origin_is_refused_before_serving(use_built, capsys, origin)
 def test_gradio_telemetry_is_off(assistant, tmp_path):
     import os
 
-    from assistant.feedback.votes import FeedbackStore
+    from assistant.feedback.question_log import QuestionLog
+    from assistant.feedback.store import open_store
     from assistant.web.chat import build_chat
     from assistant.web.limits import QuestionBudget
     from assistant.web.server import create_app
 
-    create_app(assistant, FeedbackStore(tmp_path / "v.sqlite3"), ["'self'"])
+    store = open_store(None, tmp_path / "v.sqlite3")
+    questions = QuestionLog(assistant, store, keep_days=90)
+    create_app(questions, store, ["'self'"])
     assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
-    chat = build_chat(
-        assistant, FeedbackStore(tmp_path / "v.sqlite3"), QuestionBudget(0), compact=True
-    )
+    chat = build_chat(questions, store, QuestionBudget(0), compact=True)
     assert chat.analytics_enabled is False

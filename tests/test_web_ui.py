@@ -618,3 +618,104 @@ def test_a_new_reply_is_announced_once(live, page):
     added = " ".join(page.evaluate("window.paAdded"))
     assert "humanism" in added  # the new reply was added to the live region…
     assert "Directeurs" not in added  # …and the earlier one was not added again
+
+
+def test_the_chat_says_questions_are_kept_and_logs_each_door(live, browser):
+    french = browser.new_context(locale="fr-FR")
+    page = french.new_page()
+    page.goto(live.url + "/embed/")
+    wait_until_ready(page)
+    expect(page.locator("#pa-log-notice")).to_contain_text("conservées anonymement pendant 90")
+    ask(page, "Quelles sont les valeurs ? écrivez-moi : zoe.martin@etu.insa-lyon.fr")
+    french.close()
+    english = browser.new_context(locale="en-GB")
+    page = english.new_page()
+    page.goto(live.url + "/")
+    wait_until_ready(page)
+    expect(page.locator("#pa-log-notice")).to_contain_text("kept anonymously for 90 days")
+    ask(page, "What is the CDEFI? call me on +33 6 12 34 56 78")
+    english.close()
+    rows = {row["question"]: row for row in live.feedback.questions()}
+    embedded = rows["Quelles sont les valeurs ? écrivez-moi : [email]"]
+    assert embedded["door"] == "embed" and embedded["language"] == "fr"
+    assert rows["What is the CDEFI? call me on [phone]"]["door"] == "chat"
+    assert not any("zoe.martin" in question for question in rows)
+
+
+REPORT_QUESTIONS = [
+    "What are the school's values?",
+    "What is the CDEFI? my e-mail is li.wei@163.com",
+    "How much is the rent in the student residences?",
+    "Combien coûte un logement étudiant ?",
+    "Quelles sont les valeurs de l'école ?",
+    "hello",
+    "Which networks is INSA Lyon part of?",
+    "Can I get a visa appointment? My phone is 06 12 34 56 78",
+    "¿Cuánto cuesta el alojamiento?",
+    "How many foreign students does INSA Lyon welcome?",
+]
+
+
+def test_ten_chat_questions_two_votes_and_the_report_shows_them(
+    start_server, browser, tmp_path, use_built
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from assistant.cli import main
+
+    feedback = tmp_path / "votes.sqlite3"
+    server = start_server(feedback_path=feedback)
+    context = browser.new_context(locale="en-GB", viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    page.goto(server.url + "/")
+    for question in REPORT_QUESTIONS:
+        ask(page, question)
+        if question.startswith("How much is the rent"):
+            page.locator("#pa-chat button[aria-label='Dislike']").last.click()
+        if question.startswith("What are the school's values"):
+            page.locator("#pa-chat button[aria-label='Like']").last.click()
+    votes_on(server.feedback, "What are the school's values?")
+    votes_on(server.feedback, "How much is the rent in the student residences?")
+    out = tmp_path / "report.html"
+    assert main(["report", "--out", str(out), "--feedback-db", str(feedback)]) == 0
+
+    page.goto(out.as_uri())
+    expect(page.locator("h1")).to_have_text("What students asked")
+    cards = page.locator(".cards li").first
+    expect(cards).to_contain_text("10")
+    expect(page.locator("svg")).to_have_count(2)
+    disliked = page.locator("h2:has-text('Disliked replies') + table")
+    expect(disliked).to_contain_text("How much is the rent in the student residences?")
+    topics = page.locator("h2:has-text('could not answer') ~ table").first
+    expect(topics).to_contain_text("logement")
+    body = page.locator("body").inner_text()
+    assert "[email]" in body and "[phone]" in body and "li.wei" not in body
+    screenshot(page, "report.png")
+    result = Axe().run(page, options={"runOnly": WCAG})
+    context.close()
+    assert result.violations_count == 0, result.generate_report()
+
+
+def test_admin_signs_in_with_the_form_and_shows_the_live_report(start_server, browser):
+    import secrets
+
+    token = secrets.token_urlsafe(24)
+    server = start_server(env={"ASSISTANT_ADMIN_TOKEN": token})
+    context = browser.new_context(locale="en-GB", viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    page.goto(server.url + "/")
+    ask(page, "Combien coûte un logement étudiant ?")
+    page.goto(server.url + "/admin")
+    page.fill("#token", "not the token at all")
+    page.click("button[type=submit]")
+    expect(page.locator(".error")).to_have_text("That token is not valid.")
+    page.fill("#token", token)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("What students asked")
+    expect(page.locator("body")).to_contain_text("Combien coûte un logement étudiant ?")
+    cookie = next(c for c in context.cookies() if c["name"] == "pa_admin")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    screenshot(page, "admin.png")
+    page.click("text=Sign out")
+    expect(page.locator("h1")).to_have_text("Sign in")
+    context.close()

@@ -1,4 +1,5 @@
-"""The JSON API: `POST /api/ask` returns exactly what `ask --json` prints; `GET /healthz`.
+"""The JSON API: `POST /api/ask` returns what `ask --json` prints, with the `reply_id` that
+`POST /api/vote` takes; `GET /healthz`.
 
 A thin shell over `Assistant`. Every bad request is a 4xx whose body is `{"error": "…"}` saying
 what to change, never a 500: malformed JSON (400), wrong types, unknown fields or an invalid
@@ -7,7 +8,7 @@ question (422). FastAPI publishes the schema at `/openapi.json` and the docs at 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,9 +16,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.answer import Answer, Assistant
+from assistant.answer import Answer
 from assistant.config import DEFAULT_TOP_K, MAX_HISTORY_TURNS, MAX_QUESTION_CHARS, MAX_TOP_K
 from assistant.errors import QuestionError
+from assistant.feedback.question_log import QuestionLog
+from assistant.feedback.store import Store
 from assistant.questions import not_blank_pattern
 from assistant.web.limits import MAX_API_BODY_BYTES, QuestionBudget
 
@@ -58,6 +61,28 @@ class AskRequest(BaseModel):
         return value
 
 
+class VoteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reply_id: StrictStr = Field(
+        description="The `reply_id` of an answer from POST /api/ask.",
+        min_length=1,
+        max_length=64,
+        pattern=r"^[0-9a-f]+$",
+    )
+    vote: Literal["up", "down"] | None = Field(
+        description="Thumbs up, thumbs down, or null to withdraw the vote."
+    )
+
+
+class Voted(BaseModel):
+    reply_id: str
+    vote: Literal["up", "down"] | None
+
+
+BODIES: dict[str, type[BaseModel]] = {"/api/ask": AskRequest, "/api/vote": VoteRequest}
+
+
 class Health(BaseModel):
     status: str
     documents: int
@@ -73,7 +98,7 @@ EXAMPLE = 'Send a JSON object like {"question": "What are the school\'s values?"
 NOT_JSON = f"The body is not valid JSON. {EXAMPLE}"
 
 
-def _describe(error: RequestValidationError) -> tuple[int, str]:
+def _describe(error: RequestValidationError, fields: str) -> tuple[int, str]:
     problems = error.errors()
     if any(p.get("type") == "json_invalid" for p in problems):
         return 400, NOT_JSON
@@ -91,7 +116,7 @@ def _describe(error: RequestValidationError) -> tuple[int, str]:
         elif where == "top_k" and p.get("type") in ("greater_than_equal", "less_than_equal"):
             messages.append(f"top_k must be a whole number from 1 to {MAX_TOP_K}")
         elif p.get("type") == "extra_forbidden":
-            messages.append(f"unknown field '{where}' (allowed: question, history, top_k)")
+            messages.append(f"unknown field '{where}' (allowed: {fields})")
         elif p.get("type") == "missing":
             messages.append(f"'{where}' is required")
         else:
@@ -102,8 +127,11 @@ def _describe(error: RequestValidationError) -> tuple[int, str]:
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every malformed request with a 4xx and a message instead of FastAPI's detail."""
 
-    async def on_invalid(_request: Request, error: Exception) -> JSONResponse:
-        return _problem(*_describe(cast(RequestValidationError, error)))
+    async def on_invalid(request: Request, error: Exception) -> JSONResponse:
+        body = BODIES.get(request.url.path, AskRequest)
+        return _problem(
+            *_describe(cast(RequestValidationError, error), ", ".join(body.model_fields))
+        )
 
     async def on_question(_request: Request, error: Exception) -> JSONResponse:
         return _problem(422, str(error))
@@ -129,16 +157,19 @@ class Problem(BaseModel):
 def _documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     meaning = {
         400: "The body is not JSON (or is empty).",
-        404: "No such document.",
+        404: "No reply with this id in the question log (it may be older than the "
+        "retention, or the log is off).",
         413: f"The body is larger than {MAX_API_BODY_BYTES // 1024} KB.",
         422: "A field has the wrong type or value, or a field is unknown.",
         429: "Too many questions from this address this minute; see Retry-After.",
+        503: "The vote could not be stored just now; try again later.",
     }
     return {status: {"model": Problem, "description": meaning[status]} for status in statuses}
 
 
-def api_router(assistant: Assistant, budget: QuestionBudget) -> APIRouter:
+def api_router(questions: QuestionLog, store: Store, budget: QuestionBudget) -> APIRouter:
     router = APIRouter()
+    assistant = questions.assistant
     manifest = assistant.retriever.index.manifest
 
     @router.post(
@@ -156,7 +187,26 @@ def api_router(assistant: Assistant, budget: QuestionBudget) -> APIRouter:
                 headers={"retry-after": str(wait)},
             )
         # Returned as is: `Answer` is already the contract, validating it again costs time.
-        return JSONResponse(assistant.ask(body.question, body.history, body.top_k).to_dict())
+        answer = questions.ask(body.question, body.history, body.top_k, door="api")
+        return JSONResponse(answer.to_dict())
+
+    @router.post(
+        "/api/vote",
+        response_model=Voted,
+        responses=_documented(400, 404, 413, 422, 503),
+        summary="Vote on an answer (thumbs up or down, or null to withdraw) by its reply_id",
+    )
+    def vote(body: VoteRequest) -> JSONResponse:
+        stored = store.vote_on_logged(body.reply_id, body.vote) if questions.enabled else None
+        if stored is None:
+            return _problem(
+                404,
+                f"No reply {body.reply_id} in the question log: votes are "
+                "taken on answers from POST /api/ask while the log is on.",
+            )
+        if not stored:
+            return _problem(503, "The vote could not be stored just now; try again later.")
+        return JSONResponse({"reply_id": body.reply_id, "vote": body.vote})
 
     @router.get("/healthz", response_model=Health, summary="Tell whether the assistant is ready")
     def healthz() -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """The Gradio chat: a thin shell over `Assistant` that shows the policy's exact words.
 
 Each reply shows the answer sentence, its section and passage, and a link to the full policy
-with the passage marked (see `rendering`); thumbs up/down go to the `FeedbackStore`. The
+with the passage marked (see `rendering`). Questions are answered and logged through the
+`QuestionLog` (a line under the box says so, in the visitor's language); thumbs up/down go to
+the `Store`. The
 interface speaks the browser's language (see `translations`); the page's `lang` and `dir`
 follow it, and quoted policy text is marked as English. The compact view (for iframes) hides
 the page header from sight but not from screen readers.
@@ -17,16 +19,16 @@ instead. Does not retrieve, rank or store anything itself.
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 import gradio as gr
 
-from assistant.answer import Assistant, Passage
+from assistant.answer import Passage
 from assistant.config import DEFAULT_TOP_K, MAX_QUESTION_CHARS
 from assistant.errors import EmptyQuestion, QuestionError, QuestionTooLong
-from assistant.feedback.votes import FeedbackStore
+from assistant.feedback.question_log import QuestionLog
+from assistant.feedback.store import Store
 from assistant.questions import clean_question
 from assistant.translations import FALLBACK, interface_language, language_notice, words
 from assistant.web.limits import QuestionBudget
@@ -97,10 +99,19 @@ def header_html(table: Mapping[str, Any], compact: bool) -> str:
     return f"<h1{hidden}>{text_html(table['title'])}</h1>{intro}"
 
 
+def log_notice_html(table: Mapping[str, Any], questions: QuestionLog) -> str:
+    """Say under the chat box that questions are kept, and for how long (if they are)."""
+    if not questions.enabled:
+        return ""
+    notice = str(table["log_notice"]).format(days=questions.keep_days)
+    return f'<p class="pa-notice">{text_html(notice)}</p>'
+
+
 def build_chat(
-    assistant: Assistant, feedback: FeedbackStore, budget: QuestionBudget, *, compact: bool
+    questions: QuestionLog, store: Store, budget: QuestionBudget, *, compact: bool
 ) -> gr.Blocks:
     """Build the chat page (or, with `compact`, the chrome-free view for iframes)."""
+    door = "embed" if compact else "chat"
 
     def start(request: gr.Request) -> tuple[Any, ...]:
         language = interface_language(request.headers.get("accept-language", ""))
@@ -112,6 +123,7 @@ def build_chat(
             gr.HTML(header_html(table, compact)),
             gr.Textbox(placeholder=table["placeholder"], label=table["question_label"]),
             gr.Button(value=table["send"]),
+            gr.HTML(log_notice_html(table, questions)),
             *examples,
         )
 
@@ -126,13 +138,13 @@ def build_chat(
             wait = budget.spend(client_address(request))
             if wait is not None:
                 return error_html(str(table["rate_limited"]).format(seconds=wait)), nothing
-            answer = assistant.ask(question, history=earlier, top_k=DEFAULT_TOP_K)
+            answer = questions.ask(question, earlier, DEFAULT_TOP_K, door)
         except QuestionError as error:
             return error_html(error_text(error, table)), nothing
         notice = language_notice(table["code"], answer.language) if answer.notice else None
         reply = reply_html(answer, table, base_url(request), notice)
         passages = [p.__dict__ for p in answer.passages or answer.related]  # what was shown
-        return reply, {"id": uuid.uuid4().hex, "question": answer.question, "passages": passages}
+        return reply, {"id": answer.reply_id, "question": answer.question, "passages": passages}
 
     def ask(
         question: str, messages: list, turns: list, language: str, request: gr.Request
@@ -161,7 +173,7 @@ def build_chat(
         turn = turns[turn_number]
         choice = {True: "up", False: "down", "Like": "up", "Dislike": "down"}.get(data.liked)
         passages = [Passage(**p) for p in turn["passages"]]
-        feedback.record(turn["id"], turn["question"], passages, choice)
+        store.record(turn["id"], turn["question"], passages, choice)
 
     english = words(FALLBACK)
     with gr.Blocks(title=english["title"], analytics_enabled=False) as chat:
@@ -189,12 +201,16 @@ def build_chat(
                 autofocus=not compact,
             )
             send = gr.Button("Ask", elem_id="pa-send", scale=1, min_width=80)
+        notice = gr.HTML(log_notice_html(english, questions), elem_id="pa-log-notice")
         with gr.Row(elem_classes="pa-examples"):
             examples = [gr.Button(size="sm", variant="secondary") for _ in range(3)]
 
         private: dict[str, Any] = {"api_visibility": "private", "queue": False}
         chat.load(
-            start, None, [language, direction, header, question, send, *examples], **private
+            start,
+            None,
+            [language, direction, header, question, send, notice, *examples],
+            **private,
         ).then(None, [language, direction], None, js=SET_PAGE_LANGUAGE, **private)
         inputs = [question, chatbot, turns, language]
         outputs = [chatbot, turns, question]

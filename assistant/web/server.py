@@ -1,5 +1,6 @@
 """One web server for everything: the chat (`/`), its iframe view (`/embed/`), the policy page
-(`/policy`), and the JSON API (`/api/ask`, `/healthz`, `/docs`).
+(`/policy`), the JSON API (`/api/ask`, `/api/vote`, `/healthz`, `/docs`) and, with a token,
+the live report (`/admin`).
 
 Sets the headers that make it safe to embed: `Content-Security-Policy: frame-ancestors` from
 `--embed-origin` (default: the school's sites), and CORS for those origins so the
@@ -24,9 +25,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from starlette.routing import Route
 
-from assistant.answer import Assistant
 from assistant.errors import AssistantError
-from assistant.feedback.votes import FeedbackStore
+from assistant.feedback.question_log import QuestionLog
+from assistant.feedback.store import Store
 from assistant.web.limits import (
     DEFAULT_RATE_PER_MINUTE,
     BodyLimit,
@@ -78,14 +79,16 @@ def check_origin(origin: str) -> str:
 
 
 def create_app(
-    assistant: Assistant,
-    feedback: FeedbackStore,
+    questions: QuestionLog,
+    store: Store,
     embed_origins: Sequence[str],
     rate_per_minute: int = DEFAULT_RATE_PER_MINUTE,
+    admin_token: str | None = None,
 ) -> FastAPI:
-    """Assemble the API, the policy page and both chat views into one ASGI app."""
+    """Assemble the API, the policy page, both chat views and (with a token) `/admin`."""
     import gradio as gr
 
+    from assistant.web.admin import install_admin
     from assistant.web.api import api_router, install_error_handlers
     from assistant.web.chat import COMPACT_CSS, CSS, build_chat
 
@@ -103,7 +106,8 @@ def create_app(
             CORSMiddleware, allow_origin_regex=pattern, allow_methods=["GET", "POST"]
         )
 
-    api = api_router(assistant, budget)
+    assistant = questions.assistant
+    api = api_router(questions, store, budget)
     app.include_router(api)
 
     @app.get(
@@ -148,11 +152,13 @@ def create_app(
 
     # The chat is mounted at "/", so a wrong method on an API route would reach Gradio (404).
     app.add_middleware(MethodGuard, routes=_route_methods([*app.routes, *api.routes]))
+    if admin_token:  # after the guard: /admin answers 401 to anything, whatever the method
+        install_admin(app, admin_token, lambda since: _live_report(questions, store, since))
     app.add_middleware(SecurityHeaders, frame_ancestors=ancestors)  # outermost: on every reply
     for path, compact in (("/embed", True), ("/", False)):
         gr.mount_gradio_app(
             app,
-            build_chat(assistant, feedback, budget, compact=compact),
+            build_chat(questions, store, budget, compact=compact),
             path=path,
             footer_links=[],
             css=CSS + (COMPACT_CSS if compact else ""),
@@ -162,6 +168,20 @@ def create_app(
             mcp_server=False,
         )
     return app
+
+
+def _live_report(questions: QuestionLog, store: Store, since: str) -> str:
+    from assistant.feedback.databases import DatabaseError
+    from assistant.report.period import parse_since
+    from assistant.report.render import multilingual, render
+
+    index = questions.assistant.index
+    encoder = multilingual(list(index.query_encoders.values()))
+    try:
+        page, _ = render(store, index.chunks, encoder, parse_since(since), "html")
+    except DatabaseError as error:
+        raise AssistantError(f"The question log in {store.where} cannot be read: {error}") from None
+    return page
 
 
 def _route_methods(routes: Sequence[object]) -> dict[str, frozenset[str]]:
