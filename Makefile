@@ -71,3 +71,4 @@ bench: $(INSTALLED)
 	PYTHONPATH=. $(PYTHON) benchmarks/scale.py
 	PYTHONPATH=. $(PYTHON) benchmarks/e5_precision.py
 	PYTHONPATH=. $(PYTHON) benchmarks/ingestion_speed.py
+	PYTHONPATH=. $(PYTHON) benchmarks/question_log_cost.py

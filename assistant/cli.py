@@ -1,5 +1,6 @@
-"""The terminal interface: `build`, `ask`, `eval` and `serve`, thin shells over `Assistant`
-(the corpus commands are in `corpus_commands`, `report` and `forget` in `log_commands`).
+"""The terminal interface: `build`, `ask` and `eval`, thin shells over `Assistant`; `serve` is
+in `serve_command`, the corpus commands in `corpus_commands`, `report` and `forget` in
+`log_commands`.
 
 `main(argv) -> int` so tests call it in-process. Heavy imports happen inside the command that
 needs them, so `--help` answers at once. Every `AssistantError` becomes one line on stderr and
@@ -10,27 +11,20 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant import corpus_commands, log_commands
+from assistant import corpus_commands, log_commands, serve_command
 from assistant.config import (
-    DEFAULT_EMBED_ORIGINS,
-    DEFAULT_HOST,
-    DEFAULT_KEEP_DAYS,
-    DEFAULT_PORT,
     DEFAULT_TOP_K,
     MAX_TOP_K,
     PROJECT_ROOT,
     Settings,
-    keep_days,
 )
 from assistant.errors import AssistantError, QuestionError
 from assistant.translations import words
-from assistant.web.limits import DEFAULT_RATE_PER_MINUTE
 
 BOLD, RESET = "\033[1m", "\033[0m"
 
@@ -80,51 +74,7 @@ def _parser() -> argparse.ArgumentParser:
         help="JSON Lines evaluation set (default: tests/data/eval.jsonl)",
     )
 
-    serve = commands.add_parser(
-        "serve",
-        help="serve the web chat, its iframe view and the JSON API",
-        description="Serve the chat (/), the compact iframe view (/embed/), the policy page "
-        "and the JSON API (/api/ask, /healthz, /docs).",
-    )
-    serve.add_argument("--host", default=DEFAULT_HOST, help=f"address (default {DEFAULT_HOST})")
-    serve.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})"
-    )
-    serve.add_argument(
-        "--embed-origin",
-        action="append",
-        metavar="URL",
-        help="a site allowed to show the chat in an iframe; repeat for several "
-        f"(default: {' '.join(DEFAULT_EMBED_ORIGINS)})",
-    )
-    serve.add_argument(
-        "--rate-limit",
-        type=int,
-        default=DEFAULT_RATE_PER_MINUTE,
-        metavar="N",
-        help=f"questions per minute per client address, chat and API together, 0 for none "
-        f"(default {DEFAULT_RATE_PER_MINUTE})",
-    )
-    serve.add_argument(
-        "--forwarded-allow-ips",
-        metavar="IPS",
-        default="",
-        help="comma-separated addresses of trusted reverse proxies, whose X-Forwarded-For "
-        "gives the client address (default: none, the connection's address is used)",
-    )
-    serve.add_argument("--feedback-db", type=Path, help=log_commands.FEEDBACK_DB_HELP)
-    serve.add_argument(
-        "--no-question-log",
-        action="store_true",
-        help="do not log questions (also ASSISTANT_QUESTION_LOG=off); votes are still kept",
-    )
-    serve.add_argument(
-        "--keep-days",
-        type=keep_days,
-        metavar="N",
-        help=f"delete logged questions and votes after N days, at start and daily "
-        f"(default {DEFAULT_KEEP_DAYS}, or ASSISTANT_KEEP_DAYS)",
-    )
+    serve_command.add_parser(commands)
     corpus_commands.add_parsers(commands)
     log_commands.add_parsers(commands)
     return parser
@@ -152,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "ask":
             return _ask(args, _settings(args))
         if args.command == "serve":
-            return _serve(args, _settings(args))
+            return serve_command.run(args, _settings(args))
         if args.command in ("add", "remove", "restore", "documents"):
             return corpus_commands.run(args, _settings(args))
         if args.command in ("report", "forget"):
@@ -203,43 +153,6 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
     else:
         print(_render(answer, bold=sys.stdout.isatty()))
-    return 0
-
-
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.answer import Assistant
-    from assistant.feedback.question_log import QuestionLog, Retention
-    from assistant.feedback.store import open_store
-    from assistant.web.admin import check_token
-    from assistant.web.server import (
-        bind,
-        check_origin,
-        create_app,
-        limit_malloc_arenas,
-        run,
-    )
-
-    limit_malloc_arenas()
-    # Many questions at once: one thread per call (ONNX, FAISS) uses 2 cores best; OpenMP
-    # reads this when FAISS loads.
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    origins = [check_origin(o) for o in args.embed_origin or DEFAULT_EMBED_ORIGINS]
-    if settings.admin_token:
-        check_token(settings.admin_token)  # before the slow loading, like the origins
-    sock = bind(args.host, args.port)  # fail on a busy port before the slow loading
-    store = open_store(settings.database_url, settings.feedback_db)
-    questions = QuestionLog(
-        Assistant.load(settings), store if settings.question_log else None, settings.keep_days
-    )
-    app = create_app(questions, store, origins, args.rate_limit, settings.admin_token)
-    retention = Retention(store, settings.keep_days).start()
-    url = f"http://{args.host}:{sock.getsockname()[1]}/"
-    print(f"Policy assistant: {url}  (iframe view: {url}embed/, API docs: {url}docs)", flush=True)
-    try:
-        run(app, sock, args.forwarded_allow_ips)
-    finally:
-        retention.stop()
-        store.close()
     return 0
 
 

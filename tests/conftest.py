@@ -152,9 +152,9 @@ def stop(server: LiveServer) -> None:
             server.process.wait()
 
 
-@pytest.fixture(scope="session")
-def start_server(built: Settings, tmp_path_factory: pytest.TempPathFactory):
-    """Start real `serve` processes (a free port each) on the session's built index."""
+def _server_starter(built: Settings, tmp_path_factory: pytest.TempPathFactory):
+    """Start real `serve` processes (a free port each) on the session's built index; stop them
+    all when the fixture that made the starter ends."""
     running: list[LiveServer] = []
 
     def start(
@@ -184,7 +184,13 @@ def start_server(built: Settings, tmp_path_factory: pytest.TempPathFactory):
         stop(server)
 
 
+# A module's servers stop when it ends: each idle server still costs a few % of a core (the
+# event loop's timers), and a whole run of idle servers slowed the browser tests.
+start_server = pytest.fixture(scope="module")(_server_starter)
+_session_server = pytest.fixture(scope="session")(_server_starter)
+
+
 @pytest.fixture(scope="session")
-def live(start_server) -> LiveServer:
+def live(_session_server) -> LiveServer:
     """One server with the default settings, shared by the API and browser tests."""
-    return start_server()
+    return _session_server()

@@ -49,6 +49,14 @@ def test_without_a_valid_token_every_path_is_the_same_401(admin, path, authoriza
     assert "What students asked" not in reply.text
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_other_methods_get_the_same_401(admin, method):
+    server, _ = admin
+    for path in ("/admin", "/admin/anything"):
+        reply = httpx.request(method, f"{server.url}{path}", timeout=30)
+        assert reply.status_code == 401 and "Sign in" in reply.text
+
+
 def test_a_bearer_token_shows_the_live_report(admin):
     server, _ = admin
     reply = get(f"{server.url}/admin", headers={"authorization": f"Bearer {TOKEN}"})

@@ -7,8 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
 import httpx
 import pytest
@@ -125,14 +127,16 @@ def test_rows_older_than_the_retention_are_deleted_at_start(start_server, tmp_pa
 
 
 def test_report_json_has_the_promised_fields(asked, use_built, capsys):
-    _, answers, feedback = asked
+    server, _, feedback = asked
     assert main(["report", "--format", "json", "--feedback-db", str(feedback)]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["questions"] == len(QUESTIONS)
-    outcomes = {o: sum(a["outcome"] == o for a in answers) for o in report["outcomes"]}
+    logged = server.feedback.questions()  # other tests of this module may have asked more
+    assert report["questions"] == len(logged) >= len(QUESTIONS)
+    outcomes = {o: sum(row["outcome"] == o for row in logged) for o in report["outcomes"]}
     assert report["outcomes"] == outcomes
     assert report["languages"]["fr"] >= 2 and report["languages"]["en"] >= 5
-    assert report["votes"] == {"up": 1, "down": 1}
+    votes = [row["vote"] for row in logged if row["vote"]]
+    assert report["votes"] == {v: votes.count(v) for v in ("up", "down") if v in votes}
     [disliked] = report["disliked"]
     assert disliked["question"] == QUESTIONS[3] and disliked["shown"]
     housing = [
@@ -154,7 +158,7 @@ def test_report_csv_is_one_row_per_question_and_disarms_formulas(asked, use_buil
     ask(server.url, '=HYPERLINK("http://evil.example", "click") values?')
     assert main(["report", "--format", "csv", "--feedback-db", str(feedback)]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert len(rows) == len(QUESTIONS) + 1
+    assert len(rows) == len(server.feedback.questions())
     assert {row["vote"] for row in rows} == {"up", "down", ""}
     assert any(row["question"].startswith("'=HYPERLINK") for row in rows)
 
@@ -165,9 +169,29 @@ def test_report_html_is_self_contained(asked, use_built, tmp_path):
     assert main(["report", "--out", str(out), "--feedback-db", str(feedback)]) == 0
     page = out.read_text(encoding="utf-8")
     assert page.count("<svg") >= 2 and "[email]" in page and "ana.silva" not in page
-    for fetching in ("<script", "src=", "@import", "url(", "<link", "http://", "https://"):
-        assert fetching not in page.split("<svg")[0], fetching
-    assert 'xlink:href="http' not in page
+    fetches = Fetches()
+    fetches.feed(page)
+    assert fetches.found == [], fetches.found
+    assert "@import" not in page and not re.search(r"url\((?!#)", page)  # only url(#clip)
+
+
+class Fetches(HTMLParser):
+    """Every tag or attribute that would make a browser fetch something."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "link", "img", "iframe", "object", "embed"):
+            self.found.append(tag)
+        for name, value in attrs:
+            if (
+                name in ("src", "href", "xlink:href", "action")
+                and value
+                and not value.startswith("#")
+            ):
+                self.found.append(f"{tag} {name}={value}")
 
 
 @pytest.mark.parametrize(

@@ -674,8 +674,9 @@ def test_ten_chat_questions_two_votes_and_the_report_shows_them(
             page.locator("#pa-chat button[aria-label='Dislike']").last.click()
         if question.startswith("What are the school's values"):
             page.locator("#pa-chat button[aria-label='Like']").last.click()
-    votes_on(server.feedback, "What are the school's values?")
-    votes_on(server.feedback, "How much is the rent in the student residences?")
+    assert [v["vote"] for v in votes_on(server.feedback, "What are the school's values?")] == ["up"]
+    rent = votes_on(server.feedback, "How much is the rent in the student residences?")
+    assert [v["vote"] for v in rent] == ["down"]
     out = tmp_path / "report.html"
     assert main(["report", "--out", str(out), "--feedback-db", str(feedback)]) == 0
 

@@ -3,7 +3,8 @@
 Both speak the same small SQL (`?` placeholders, ISO-8601 UTC text for times, JSON text for
 lists), so `store` writes one query for both. SQLite runs in WAL mode with a busy timeout, so
 concurrent writers wait instead of failing; PostgreSQL is reached through a psycopg pool, and
-when it is down every call fails within about a second, never holding a chat reply for long.
+when it is down or hangs every call gives up within about two seconds (the chat's rows are
+written in the background anyway: see `question_log`).
 Does not decide what is stored: see `store`.
 """
 
@@ -25,8 +26,10 @@ Row = dict[str, Any]
 Statement = tuple[str, Sequence[object]]
 
 BUSY_TIMEOUT_S = 5.0
-# How long a PostgreSQL call may wait for a connection before it is counted as a failure.
+# How long a PostgreSQL call may wait to connect before it is counted as a failure.
 CONNECT_TIMEOUT_S = 1.0
+# How long it may wait for one of the pool's connections when all are busy.
+POOL_WAIT_S = 2.0
 # After PostgreSQL fails to answer, calls fail at once for this long instead of each waiting.
 RETRY_AFTER_S = 5.0
 
@@ -104,8 +107,16 @@ class PostgresDatabase:
             url,
             min_size=0,  # no connection is kept open while nobody asks
             max_size=8,
-            timeout=CONNECT_TIMEOUT_S,
-            kwargs={"connect_timeout": max(1, round(CONNECT_TIMEOUT_S))},
+            timeout=POOL_WAIT_S,
+            # A database that stops answering (dropped packets, not refused connections) must
+            # not hold a reply for the TCP timeout (minutes): every call gives up within 2 s.
+            kwargs={
+                "connect_timeout": max(1, round(CONNECT_TIMEOUT_S)),
+                "tcp_user_timeout": 2000,
+                "keepalives_idle": 10,
+                "options": "-c statement_timeout=2000",
+            },
+            check=ConnectionPool.check_connection,
             open=True,
         )
         self._down_until = 0.0

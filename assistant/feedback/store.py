@@ -28,7 +28,6 @@ from assistant.feedback.privacy import mask
 log = logging.getLogger(__name__)
 
 VOTES = ("up", "down")
-DOORS = ("chat", "embed", "api")
 FAILURE_LOG_INTERVAL_S = 60.0
 
 # Each entry moves the schema one version up; a new database runs them all. Version 1 is the
@@ -102,6 +101,8 @@ def timestamp(moment: datetime) -> str:
 
 
 class Store:
+    """The question log and the votes in one database; every write fails softly."""
+
     def __init__(self, database: Database) -> None:
         self.database = database
         self._migrated = False
@@ -206,7 +207,11 @@ class Store:
             counts = self._write([("DELETE FROM votes WHERE reply_id = ?", (reply_id,))])
             if counts is None:
                 return False
-            return True if counts[0] or self.database.read(*known) else None
+            try:
+                return True if counts[0] or self.database.read(*known) else None
+            except DatabaseError as error:
+                self._failed(error)
+                return False
         copy = (
             "INSERT INTO votes SELECT reply_id, question, passages, ?, ? FROM questions "
             "WHERE reply_id = ? ON CONFLICT (reply_id) "

@@ -26,6 +26,7 @@ from assistant.errors import AssistantError
 MIN_TOKEN_CHARS = 16
 SESSION_S = 8 * 3600
 COOKIE = "pa_admin"
+ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # GET first: /admin has its own
 HEADERS = {
     "Cache-Control": "no-store",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
@@ -142,8 +143,9 @@ def install_admin(app: FastAPI, token: str, report_page: Callable[[str], str]) -
         response.delete_cookie(COOKIE, path="/admin", httponly=True, samesite="strict")
         return response
 
-    @app.api_route("/admin/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
-    def elsewhere(request: Request, rest: str) -> Response:
+    @app.api_route("/admin", methods=ANY_METHOD[1:], include_in_schema=False)
+    @app.api_route("/admin/{rest:path}", methods=ANY_METHOD, include_in_schema=False)
+    def elsewhere(request: Request) -> Response:
         if not signed_in(request):
             return sign_in_page()
         return HTMLResponse("<p>No such page.</p>", status_code=404, headers=HEADERS)

@@ -138,7 +138,7 @@ def build_chat(
             wait = budget.spend(client_address(request))
             if wait is not None:
                 return error_html(str(table["rate_limited"]).format(seconds=wait)), nothing
-            answer = questions.ask(question, earlier, DEFAULT_TOP_K, door)
+            answer = questions.ask(question, earlier, DEFAULT_TOP_K, door, wait=False)
         except QuestionError as error:
             return error_html(error_text(error, table)), nothing
         notice = language_notice(table["code"], answer.language) if answer.notice else None
