@@ -92,6 +92,14 @@ def test_the_sign_in_form_sets_a_strict_cookie(admin):
     assert out.status_code == 303 and 'pa_admin=""' in out.headers["set-cookie"]
 
 
+def test_the_cookie_is_secure_unless_on_loopback(admin):
+    """Behind a proxy that ends TLS the server sees plain HTTP: the cookie is Secure anyway."""
+    server, _ = admin
+    headers = {"host": "assistant.insa-lyon.fr", "origin": "http://assistant.insa-lyon.fr"}
+    reply = httpx.post(f"{server.url}/admin/login", data={"token": TOKEN}, headers=headers)
+    assert reply.status_code == 303 and "Secure" in reply.headers["set-cookie"]
+
+
 def test_a_sign_in_from_another_site_is_refused(admin):
     server, _ = admin
     for headers in ({"origin": "https://evil.example"}, {}):

@@ -115,10 +115,15 @@ def test_a_first_release_votes_file_is_migrated_with_its_votes(tmp_path):
             "TEXT NOT NULL, vote TEXT NOT NULL CHECK (vote IN ('up', 'down')), voted_at TEXT "
             "NOT NULL)"
         )
-        old.execute("INSERT INTO votes VALUES ('old', 'q', '[]', 'up', '2026-11-01T10:00:00')")
+        old.execute(
+            "INSERT INTO votes VALUES ('old', 'mail me at a.b@c.fr', '[]', 'up', "
+            "'2026-11-01T10:00:00')"
+        )
     store = open_store(None, path)
     assert store.migrate() == SCHEMA_VERSION
-    assert [v["reply_id"] for v in store.votes()] == ["old"]
+    assert [(v["reply_id"], v["question"]) for v in store.votes()] == [
+        ("old", "mail me at [email]")
+    ]
     assert store.log_question(logged("new"))
 
 

@@ -133,9 +133,9 @@ class PostgresDatabase:
                 yield connection
         except (psycopg.OperationalError, psycopg_pool.PoolTimeout) as error:
             self._down_until = time.monotonic() + RETRY_AFTER_S
-            raise DatabaseError(str(error).strip() or type(error).__name__) from None
+            raise DatabaseError(_summary(error)) from None
         except psycopg.Error as error:
-            raise DatabaseError(str(error).strip()) from None
+            raise DatabaseError(_summary(error)) from None
 
     def write(self, statements: Sequence[Statement], *, exclusive: bool = False) -> list[int]:
         with self._connection() as connection, connection.transaction():
@@ -153,6 +153,12 @@ class PostgresDatabase:
 
     def close(self) -> None:
         self._pool.close()
+
+
+def _summary(error: Exception) -> str:
+    """The error's first line: PostgreSQL's DETAIL can quote a row, that is, a question."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def _placeholders(sql: str) -> str:

@@ -58,6 +58,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+MASKED_SINCE = 2  # the version from which every stored question is masked
 
 
 @dataclass(frozen=True)
@@ -137,9 +138,21 @@ class Store:
             )
         if current < SCHEMA_VERSION:
             steps = [(sql, ()) for migration in MIGRATIONS[current:] for sql in migration]
+            self.database.write(steps, exclusive=True)
+            masking: list[tuple[str, Sequence[object]]] = []
+            if current < MASKED_SINCE:  # votes from before masking hold questions as typed
+                votes = self.database.read("SELECT reply_id, question FROM votes")
+                masking = [
+                    (
+                        "UPDATE votes SET question = ? WHERE reply_id = ?",
+                        (mask(v["question"]), v["reply_id"]),
+                    )
+                    for v in votes
+                    if mask(v["question"]) != v["question"]
+                ]
             self.database.write(
                 [
-                    *steps,
+                    *masking,
                     ("DELETE FROM schema_version", ()),
                     ("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,)),
                 ],

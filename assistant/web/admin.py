@@ -26,6 +26,7 @@ from assistant.errors import AssistantError
 MIN_TOKEN_CHARS = 16
 SESSION_S = 8 * 3600
 COOKIE = "pa_admin"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 ANY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # GET first: /admin has its own
 HEADERS = {
     "Cache-Control": "no-store",
@@ -48,6 +49,12 @@ BAR = """<form method="post" action="/admin/logout" style="float:right">
 <button type="submit">Sign out</button></form>
 <nav class="muted">Period: <a href="/admin?since=7d">7 days</a> ·
 <a href="/admin?since=30d">30 days</a> · <a href="/admin?since=90d">90 days</a></nav>"""
+
+
+def _secure(request: Request) -> bool:
+    """Send the cookie over HTTPS only, unless the server is reached on loopback: behind a proxy
+    that ends TLS, the connection the server sees is plain HTTP, yet the visitor's is not."""
+    return request.url.scheme == "https" or request.url.hostname not in LOOPBACK
 
 
 def check_token(token: str) -> str:
@@ -131,7 +138,7 @@ def install_admin(app: FastAPI, token: str, report_page: Callable[[str], str]) -
             path="/admin",
             httponly=True,
             samesite="strict",
-            secure=request.url.scheme == "https",
+            secure=_secure(request),
         )
         return response
 
