@@ -31,6 +31,12 @@ class TurnTaking:
             self._waiting.append(turn)
         turn.wait()
 
+    @property
+    def waiting(self) -> int:
+        """How many threads are waiting for a turn."""
+        with self._lock:
+            return len(self._waiting)
+
     def __exit__(self, *_exc: object) -> None:
         with self._lock:
             if self._waiting:

@@ -120,9 +120,11 @@ def test_turn_taking_admits_a_few_at_once_in_order_of_arrival(slots: int):
                 inside -= 1
 
     threads = [threading.Thread(target=visitor, args=(n,)) for n in range(8)]
-    for thread in threads:
+    for n, thread in enumerate(threads):
         thread.start()
-        time.sleep(0.02)  # arrive one after the other
+        deadline = time.monotonic() + 5
+        while len(admitted) + gate.waiting < n + 1 and time.monotonic() < deadline:
+            time.sleep(0.001)  # arrive one after the other: each in before the next starts
     assert admitted == list(range(slots))  # the others wait
     release.set()
     for thread in threads:

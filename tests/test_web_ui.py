@@ -386,18 +386,42 @@ def test_voting_then_asking_again_always_gets_a_reply(request, live, page, votes
         assert [(v["question"], v["vote"]) for v in new] == [(question, expected[votes])]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known race, open in issue 11: Gradio drops a second submit sent while the first is "
-    "pending (trigger mode 'once'); it passes only when the first answer ends within 50 ms",
-)
-def test_two_questions_in_quick_succession_both_get_a_reply(live, page):
+QUICK_QUESTIONS = [
+    ("What is the CDEFI?", "INSA Lyon integrated in networks"),
+    ("What are the school's values?", "An internationalisation process"),
+    ("How many foreign students does INSA Lyon welcome?", "A worldwide influence"),
+]
+
+
+@pytest.mark.parametrize("gap_ms", [20, 50])
+def test_questions_sent_in_quick_succession_are_all_answered_in_order(live, page, gap_ms):
+    """None is dropped while another is pending, none overwrites another, the order holds,
+    and what the visitor types meanwhile stays in the box."""
     page.goto(live.url + "/")
     wait_until_ready(page)
-    ask_now(page, "What is the CDEFI?")
-    page.wait_for_timeout(50)
-    ask_now(page, "What are the school's values?")
-    expect(page.locator(".pa-reply")).to_have_count(2, timeout=5000)
+    for question, _ in QUICK_QUESTIONS:
+        ask_now(page, question)
+        page.wait_for_timeout(gap_ms)
+    page.fill(QUESTION, "half-typed")
+    expect(page.locator(".pa-reply")).to_have_count(len(QUICK_QUESTIONS), timeout=5000)
+    shown = page.locator("#pa-chat [data-testid='user']").all_inner_texts()
+    assert [text.strip() for text in shown] == [question for question, _ in QUICK_QUESTIONS]
+    sections = page.locator(".pa-reply .pa-section").all_inner_texts()
+    for section, (_, expected) in zip(sections, QUICK_QUESTIONS, strict=True):
+        assert expected in section
+    assert page.locator(QUESTION).input_value() == "half-typed"
+
+
+def test_example_questions_clicked_in_quick_succession_are_all_answered(live, page):
+    page.goto(live.url + "/")
+    wait_until_ready(page)
+    examples = page.locator(".pa-examples button")
+    names = examples.all_inner_texts()
+    for number in range(len(names)):
+        examples.nth(number).click()
+    expect(page.locator(".pa-reply")).to_have_count(len(names), timeout=5000)
+    shown = page.locator("#pa-chat [data-testid='user']").all_inner_texts()
+    assert [text.strip() for text in shown] == [name.strip() for name in names]
 
 
 LOCALES = {

@@ -3,17 +3,18 @@
 Each reply shows the answer sentence, its section and passage, and a link to the full policy
 with the passage marked (see `rendering`). Questions are answered and logged through the
 `QuestionLog` (a line under the box says so, in the visitor's language); thumbs up/down go to
-the `Store`. The
-interface speaks the browser's language (see `translations`); the page's `lang` and `dir`
-follow it, and quoted policy text is marked as English. The compact view (for iframes) hides
-the page header from sight but not from screen readers.
+the `Store`. The interface speaks the browser's language (see `translations`); the page's
+`lang` and `dir` follow it, and quoted policy text is marked as English. The compact view (for
+iframes) hides the page header from sight but not from screen readers.
 
 Every event is a plain HTTP request (`queue=False`), not a job on Gradio's queue. The queue
 streams each page's results over one event stream that the server closes as soon as the
 page has nothing pending; a question sent while that close is on its way (typically just
 after a vote, the shortest event) joined the queue, found the stream still marked open in
 the browser, and its reply was never delivered. Questions wait their turn in `Assistant`
-instead. Does not retrieve, rank or store anything itself.
+instead, and a page's questions in its `Conversation`, which also holds what the chat shows:
+a question sent while another is pending is answered after it, never dropped. Does not
+retrieve, rank or store anything itself.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.answer import Passage
 from assistant.config import DEFAULT_TOP_K, MAX_QUESTION_CHARS
 from assistant.errors import EmptyQuestion, QuestionError, QuestionTooLong
 from assistant.feedback.question_log import QuestionLog
 from assistant.feedback.store import Store
 from assistant.questions import clean_question
 from assistant.translations import FALLBACK, interface_language, language_notice, words
+from assistant.web.conversation import Conversation, Turn
 from assistant.web.limits import QuestionBudget
 from assistant.web.rendering import reply_html, text_html
 
@@ -62,6 +63,10 @@ SET_PAGE_LANGUAGE = """(language, direction) => {
   document.documentElement.dir = direction;
   return [];
 }"""
+
+
+# Runs in the browser on Enter or "Ask": hands the question on and empties the box at once.
+TAKE_QUESTION = "(question) => [question, '']"
 
 
 def base_url(request: gr.Request) -> str:
@@ -113,7 +118,9 @@ def build_chat(
     """Build the chat page (or, with `compact`, the chrome-free view for iframes)."""
     door = "embed" if compact else "chat"
 
-    def start(request: gr.Request) -> tuple[Any, ...]:
+    def start(_conversation: Conversation, request: gr.Request) -> tuple[Any, ...]:
+        # taking the conversation creates it now, before two first questions could race to
+        # create one each
         language = interface_language(request.headers.get("accept-language", ""))
         table = words(language)
         examples = [gr.Button(value=text) for text in table["examples"]]
@@ -128,59 +135,55 @@ def build_chat(
         )
 
     def reply_for(
-        question: str, turns: list, table: Mapping[str, Any], request: gr.Request
-    ) -> tuple[str, dict[str, Any]]:
-        """Return the reply's HTML and its turn record (votes join on the turn's id)."""
-        nothing: dict[str, Any] = {"id": None, "question": None, "passages": []}
-        earlier = [turn["question"] for turn in turns if turn["question"]]
+        question: str, earlier: list[str], table: Mapping[str, Any], request: gr.Request
+    ) -> tuple[str, Turn]:
+        """Return the reply's HTML and its turn (votes join on the turn's reply id)."""
         try:
             clean_question(question)  # an empty or overlong question costs no budget
             wait = budget.spend(client_address(request))
             if wait is not None:
-                return error_html(str(table["rate_limited"]).format(seconds=wait)), nothing
+                return error_html(str(table["rate_limited"]).format(seconds=wait)), Turn()
             answer = questions.ask(question, earlier, DEFAULT_TOP_K, door, wait=False)
         except QuestionError as error:
-            return error_html(error_text(error, table)), nothing
+            return error_html(error_text(error, table)), Turn()
         notice = language_notice(table["code"], answer.language) if answer.notice else None
         reply = reply_html(answer, table, base_url(request), notice)
-        passages = [p.__dict__ for p in answer.passages or answer.related]  # what was shown
-        return reply, {"id": answer.reply_id, "question": answer.question, "passages": passages}
+        shown = tuple(answer.passages or answer.related)
+        return reply, Turn(answer.reply_id, answer.question, shown)
 
-    def ask(
-        question: str, messages: list, turns: list, language: str, request: gr.Request
-    ) -> tuple[list, list, str]:
+    def ask(question: str, conversation: Conversation, language: str, request: gr.Request) -> Any:
         table = words(language)
         question = question if isinstance(question, str) else ""
-        try:
-            reply, turn = reply_for(question, turns or [], table, request)
-        except Exception:  # never leave a visitor without a reply
-            log.exception("answering a chat question failed")
-            reply = error_html(table["server_error"])
-            turn = {"id": None, "question": None, "passages": []}
-        shown = text_html(question[:MAX_QUESTION_CHARS] if question.strip() else "…")
-        messages = [
-            *messages,
-            {"role": "user", "content": shown},
-            {"role": "assistant", "content": reply},
-        ]
-        return messages, [*(turns or []), turn], ""
 
-    def vote(turns: list, data: gr.LikeData) -> None:
+        def turn(earlier: list[str]) -> tuple[str, str, Turn]:
+            try:
+                reply, turn = reply_for(question, earlier, table, request)
+            except Exception:  # never leave a visitor without a reply
+                log.exception("answering a chat question failed")
+                reply, turn = error_html(table["server_error"]), Turn()
+            shown = text_html(question[:MAX_QUESTION_CHARS] if question.strip() else "…")
+            return shown, reply, turn
+
+        messages = conversation.answer_next(turn)
+        # an output too: Gradio's expiry of closed sessions covers only the State values it set
+        return gr.skip() if messages is None else messages, conversation
+
+    def vote(conversation: Conversation, data: gr.LikeData) -> None:
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        turn_number = index // 2  # user and assistant messages alternate
-        if not 0 <= turn_number < len(turns) or turns[turn_number]["id"] is None:
+        turn = conversation.turn_of(index)
+        if turn is None or turn.reply_id is None or turn.question is None:
             return
-        turn = turns[turn_number]
         choice = {True: "up", False: "down", "Like": "up", "Dislike": "down"}.get(data.liked)
-        passages = [Passage(**p) for p in turn["passages"]]
-        store.record(turn["id"], turn["question"], passages, choice)
+        store.record(turn.reply_id, turn.question, turn.passages, choice)
 
     english = words(FALLBACK)
     with gr.Blocks(title=english["title"], analytics_enabled=False) as chat:
         # a hidden box, not a State: the browser needs it too, for the page's lang and dir
         language = gr.Textbox(FALLBACK, visible=False)
         direction = gr.Textbox("ltr", visible=False)  # from the locale file, for the page
-        turns = gr.State([])
+        conversation = gr.State(Conversation())  # each page session gets its own (see there)
+        # the question being sent: the box empties at once, so text typed meanwhile is kept
+        asked = gr.Textbox(visible=False)
         header = gr.HTML(header_html(english, compact), elem_classes="pa-header")
         chatbot = gr.Chatbot(
             elem_id="pa-chat",
@@ -208,17 +211,19 @@ def build_chat(
         private: dict[str, Any] = {"api_visibility": "private", "queue": False}
         chat.load(
             start,
-            None,
+            conversation,
             [language, direction, header, question, send, notice, *examples],
             **private,
         ).then(None, [language, direction], None, js=SET_PAGE_LANGUAGE, **private)
-        inputs = [question, chatbot, turns, language]
-        outputs = [chatbot, turns, question]
-        question.submit(ask, inputs, outputs, **private)
-        send.click(ask, inputs, outputs, **private)
+        # "multiple": a question sent while another is pending is answered after it, not dropped
+        asking = {**private, "trigger_mode": "multiple"}
+        for send_question in (question.submit, send.click):
+            send_question(None, question, [asked, question], js=TAKE_QUESTION, **asking).then(
+                ask, [asked, conversation, language], [chatbot, conversation], **asking
+            )
         for example in examples:
-            example.click(ask, [example, chatbot, turns, language], outputs, **private)
-        chatbot.like(vote, turns, None, **private)
+            example.click(ask, [example, conversation, language], [chatbot, conversation], **asking)
+        chatbot.like(vote, conversation, None, **private)
         # the trash button empties the chat; forget its turns too, or votes would misalign
-        chatbot.clear(lambda: [], None, turns, **private)
+        chatbot.clear(Conversation.clear, conversation, None, **private)
     return chat
