@@ -21,6 +21,11 @@ MAX_HISTORY_TURNS = 20
 ANSWERING_AT_ONCE = 3
 
 DEFAULT_FEEDBACK_DB = PROJECT_ROOT / "feedback" / "votes.sqlite3"
+FEEDBACK_DB_HELP = (
+    "SQLite file for votes and the question log (default: "
+    f"{DEFAULT_FEEDBACK_DB.relative_to(PROJECT_ROOT)}; "
+    "ASSISTANT_DATABASE_URL=postgresql://… puts both in PostgreSQL instead)"
+)
 # The question log's retention, promised to visitors under the chat box.
 DEFAULT_KEEP_DAYS = 90
 MAX_KEEP_DAYS = 3650

@@ -16,15 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant.config import Settings
+from assistant.config import FEEDBACK_DB_HELP, Settings
 from assistant.errors import AssistantError
 from assistant.report.period import parse_moment, parse_since
 from assistant.report.render import FORMATS
-
-FEEDBACK_DB_HELP = (
-    "SQLite file for votes and the question log (default: feedback/votes.sqlite3; "
-    "ASSISTANT_DATABASE_URL=postgresql://… puts both in PostgreSQL instead)"
-)
 
 
 def add_parsers(commands: Any) -> None:

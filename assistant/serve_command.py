@@ -18,11 +18,11 @@ from assistant.config import (
     DEFAULT_HOST,
     DEFAULT_KEEP_DAYS,
     DEFAULT_PORT,
+    FEEDBACK_DB_HELP,
     Settings,
     keep_days,
 )
 from assistant.errors import AssistantError
-from assistant.log_commands import FEEDBACK_DB_HELP
 from assistant.web.limits import DEFAULT_RATE_PER_MINUTE
 
 

@@ -169,11 +169,10 @@ def _recent(recent: Sequence[dict[str, Any]], total: int) -> str:
     heading = f"<h2>Newest questions ({len(recent)} of {total})</h2>"
     if not recent:
         return heading + "<p class='muted'>No questions in this period.</p>"
-    votes = {"up": "up", "down": "down", None: ""}
     rows = "".join(
         f"<tr><td>{escape(r['asked_at'][:16].replace('T', ' '))}</td><td>{escape(r['door'])}</td>"
         f"<td>{escape(r['language'])}</td><td>{escape(OUTCOME_NAMES.get(r['outcome'], ''))}</td>"
-        f"<td>{votes.get(r['vote'], '')}</td><td>{escape(r['question'])}</td></tr>"
+        f"<td>{escape(r['vote'] or '')}</td><td>{escape(r['question'])}</td></tr>"
         for r in recent
     )
     return (
@@ -222,10 +221,7 @@ def _share_svg(days: Sequence[dict[str, Any]]) -> str:
 
 
 def _figure() -> tuple[Any, Any]:
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display; the figure only becomes SVG text
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # not pyplot: no backend, the figure becomes SVG text
 
     figure = Figure(figsize=(6.4, 3.0), dpi=96, layout="constrained")
     axes = figure.subplots()

@@ -3,14 +3,13 @@
 `summarize` returns one JSON-ready dict (the `report --format json` object): questions per day
 by outcome, the answered share, languages, doors, what the policy could not answer grouped into
 topics, disliked replies with what was shown, the passages shown most and never, and the
-newest questions. Does not
-read the database (`feedback.store`) nor draw anything (`html`).
+newest questions. Does not read the database (`feedback.store`) nor draw anything (`html`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Any
@@ -30,6 +29,7 @@ RECENT_FIELDS = ("asked_at", "door", "language", "outcome", "vote", "question")
 EXCERPT_CHARS = 160
 
 Row = dict[str, Any]
+Place = tuple[str, int, int]  # a passage's source, start and end
 
 
 def summarize(
@@ -44,6 +44,7 @@ def summarize(
     until = until or datetime.now(UTC)
     outcomes = Counter(row["outcome"] for row in questions)
     unanswered = [row["question"] for row in questions if row["outcome"] in NOT_ANSWERED]
+    by_place = {(c.source, c.start, c.end): c for c in chunks}
     return {
         "since": since.isoformat(timespec="seconds"),
         "until": until.isoformat(timespec="seconds"),
@@ -61,8 +62,8 @@ def summarize(
             {"label": topic.label, "count": topic.count, "examples": list(topic.examples)}
             for topic in group_topics(unanswered, encoder)
         ],
-        "disliked": _disliked(votes, since, chunks),
-        "passages": _passages(questions, chunks),
+        "disliked": _disliked(votes, since, by_place),
+        "passages": _passages(questions, by_place),
         "recent": [
             {key: row[key] for key in RECENT_FIELDS}
             for row in sorted(questions, key=lambda row: row["asked_at"], reverse=True)[:RECENT]
@@ -101,9 +102,8 @@ def _since(votes: Sequence[Row], since: datetime) -> list[Row]:
     return [vote for vote in votes if vote["voted_at"] >= cutoff]
 
 
-def _disliked(votes: Sequence[Row], since: datetime, chunks: Sequence[Chunk]) -> list[Row]:
+def _disliked(votes: Sequence[Row], since: datetime, by_place: Mapping[Place, Chunk]) -> list[Row]:
     """Thumbs-down replies, newest first, each with the question and the passages shown."""
-    by_place = {(c.source, c.start, c.end): c for c in chunks}
     disliked = [vote for vote in _since(votes, since) if vote["vote"] == "down"]
     return [
         {
@@ -115,7 +115,7 @@ def _disliked(votes: Sequence[Row], since: datetime, chunks: Sequence[Chunk]) ->
     ]
 
 
-def _place(passage: Row) -> tuple[str, int, int]:
+def _place(passage: Row) -> Place:
     return (passage["source"], int(passage["start"]), int(passage["end"]))
 
 
@@ -132,10 +132,9 @@ def _described(passage: Row, chunk: Chunk | None) -> Row:
     }
 
 
-def _passages(questions: Sequence[Row], chunks: Sequence[Chunk]) -> dict[str, Any]:
+def _passages(questions: Sequence[Row], by_place: Mapping[Place, Chunk]) -> dict[str, Any]:
     """The passages shown most often, and the current passages never shown."""
     shown = Counter(_place(p) for row in questions for p in row["passages"])
-    by_place = {(c.source, c.start, c.end): c for c in chunks}
     most = [
         _described(_row(place), by_place.get(place)) | {"times": times}
         for place, times in shown.most_common(MOST_SHOWN)
@@ -143,9 +142,9 @@ def _passages(questions: Sequence[Row], chunks: Sequence[Chunk]) -> dict[str, An
     never = [
         _described(_row(place), chunk) for place, chunk in by_place.items() if place not in shown
     ]
-    return {"total": len(chunks), "shown": len(shown), "most_shown": most, "never_shown": never}
+    return {"total": len(by_place), "shown": len(shown), "most_shown": most, "never_shown": never}
 
 
-def _row(place: tuple[str, int, int]) -> Row:
+def _row(place: Place) -> Row:
     source, start, end = place
     return {"source": source, "start": start, "end": end}
