@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from assistant.config import ANSWERING_AT_ONCE, DEFAULT_TOP_K, Settings
+from assistant.documents.curation import Curation, Redirect, read_curation
 from assistant.indexing.index import Index, open_index
 from assistant.indexing.recipe import Recipe
 from assistant.questions import clean_history, clean_question, clean_top_k
 from assistant.retrieval.conversation import is_conversation
+from assistant.retrieval.curation import CURATION_SET, MATCHING_MODEL, Curator, Match
 from assistant.retrieval.language import FALLBACK, LanguageGuesser
 from assistant.retrieval.recipe import default_recipe
 from assistant.retrieval.scope import ANSWERED, NOT_COVERED, RELATED, TOPICS_SET, ScopeJudge
-from assistant.retrieval.search import Ranked, Retriever
+from assistant.retrieval.search import Ranked, Retrieval, Retriever
 from assistant.translations import language_notice, outcome_message
 from assistant.turns import TurnTaking
 
@@ -44,6 +46,7 @@ class Passage:
     highlight_end: int
     term: str | None = None  # for a footnote: the term it defines ("CDEFI"), shown before it
     version_date: str = ""  # of the document quoted (its `title`), from its front matter
+    pinned: bool = False  # the office pinned it for this question (see `curation`)
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class Answer:
     related: tuple[Passage, ...] = ()  # for RELATED: the closest passages, not an answer
     missing: str | None = None  # for RELATED: what the policy does not hold (a date, a person…)
     reply_id: str | None = None  # where the question is logged (web, API): votes join on it
+    link: str | None = None  # for a redirect: the office's page for what the policy lacks
+    curated_by: str | None = None  # the pin or redirect that decided this answer, if any
 
     def to_dict(self) -> dict[str, Any]:
         """Return the public JSON contract (see README): extend it, never break it."""
@@ -72,6 +77,7 @@ class Assistant:
         self,
         index: Index,
         answering_at_once: int = ANSWERING_AT_ONCE,
+        curation: Curation | None = None,
     ) -> None:
         self.index = index
         self.retriever = Retriever(index, index.query_encoders)
@@ -82,6 +88,12 @@ class Assistant:
         )
         self.language = LanguageGuesser(index.language_identifier)
         self.documents = index.documents  # source -> full text, for the UI's policy view
+        self.curator = Curator(
+            curation or Curation(),
+            index.chunks,
+            index.query_set_vectors.get(CURATION_SET, {}).get(MATCHING_MODEL),
+            index.sentence_vectors[MATCHING_MODEL],
+        )
         # Questions beyond this many wait their turn (first come, first served) instead of
         # all sharing the cores: each is answered sooner, and latency stays even under load.
         self._answering = TurnTaking(answering_at_once)
@@ -97,9 +109,14 @@ class Assistant:
         """Open the index, rebuilding it first (with a notice) if missing or stale."""
         settings = settings or Settings.from_env()
         index = open_index(
-            settings.corpus_dir, settings.index_dir, recipe or default_recipe(), notify
+            settings.corpus_dir,
+            settings.index_dir,
+            recipe or default_recipe(settings.corpus_dir),
+            notify,
         )
-        assistant = cls(index, settings.answering_at_once)
+        assistant = cls(index, settings.answering_at_once, read_curation(settings.corpus_dir))
+        for problem in assistant.curator.problems:
+            notify(f"warning: {problem}")
         for encoder in index.query_encoders.values():
             encoder.encode_queries(["warm up"])
         assistant.language.guess("warm up the language model")
@@ -120,6 +137,9 @@ class Assistant:
             message = outcome_message(FALLBACK, CONVERSATION)
             return Answer(question, False, language, message, (), notice, CONVERSATION)
         retrieval = self.retriever.retrieve(question, history, top_k, english=language == "en")
+        curated = self.curator.match(retrieval.asked.vectors[MATCHING_MODEL], retrieval.scores)
+        if curated is not None:
+            return self._curated(question, language, notice, curated, retrieval, top_k)
         verdict = self.scope.judge(question, retrieval)
         passages = tuple(self._passage(r) for r in retrieval.ranked)
         if verdict.outcome == ANSWERED:
@@ -137,6 +157,36 @@ class Assistant:
             related,
             verdict.missing,
         )
+
+    def _curated(
+        self,
+        question: str,
+        language: str,
+        notice: str | None,
+        curated: Match,
+        retrieval: Retrieval,
+        top_k: int,
+    ) -> Answer:
+        """The office's answer: its pinned passage first, or its redirect."""
+        entry = curated.entry
+        if isinstance(entry, Redirect):
+            return Answer(
+                question,
+                False,
+                language,
+                entry.message(language),
+                (),
+                notice,
+                NOT_COVERED,
+                link=entry.link,
+                curated_by=entry.key,
+            )
+        pinned = self.curator.pinned[entry.key]
+        score = float(retrieval.scores[pinned.chunk.id])
+        first = replace(self._passage(Ranked(pinned.chunk, score, pinned.span)), pinned=True)
+        others = [r for r in retrieval.ranked if r.chunk.id != pinned.chunk.id][: top_k - 1]
+        passages = (first, *(self._passage(r) for r in others))
+        return Answer(question, True, language, None, passages, notice, curated_by=entry.key)
 
     def _passage(self, ranked: Ranked) -> Passage:
         chunk = ranked.chunk

@@ -1,6 +1,6 @@
 """The terminal interface: `build`, `ask` and `eval`, thin shells over `Assistant`; `serve` is
 in `serve_command`, the corpus commands in `corpus_commands`, `report` and `forget` in
-`log_commands`.
+`log_commands`, the curation commands in `curation_commands`.
 
 `main(argv) -> int` so tests call it in-process. Heavy imports happen inside the command that
 needs them, so `--help` answers at once. Every `AssistantError` becomes one line on stderr and
@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from assistant import corpus_commands, log_commands, serve_command
+from assistant import corpus_commands, curation_commands, log_commands, serve_command
 from assistant.config import (
     DEFAULT_TOP_K,
     MAX_TOP_K,
@@ -77,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     serve_command.add_parser(commands)
     corpus_commands.add_parsers(commands)
     log_commands.add_parsers(commands)
+    curation_commands.add_parsers(commands)
     return parser
 
 
@@ -107,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             return corpus_commands.run(args, _settings(args))
         if args.command in ("report", "forget"):
             return log_commands.run(args, _settings(args))
+        if args.command in ("pin", "unpin", "redirect", "unredirect", "curation"):
+            return curation_commands.run(args, _settings(args))
         return _eval(args, _settings(args))
     except AssistantError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -130,7 +133,9 @@ def _build(settings: Settings) -> int:
     from assistant.indexing.build import build_index
     from assistant.retrieval.recipe import default_recipe
 
-    report = build_index(settings.corpus_dir, settings.index_dir, default_recipe())
+    report = build_index(
+        settings.corpus_dir, settings.index_dir, default_recipe(settings.corpus_dir)
+    )
     for problem in report.problems:
         print(f"warning: skipped {problem}", file=sys.stderr)
     print(

@@ -104,7 +104,9 @@ def report(settings: Settings, since: datetime, fmt: str, out: Path | None, stdo
     from assistant.report.render import multilingual, render
     from assistant.retrieval.recipe import default_recipe
 
-    index = open_index(settings.corpus_dir, settings.index_dir, default_recipe(), _notify)
+    index = open_index(
+        settings.corpus_dir, settings.index_dir, default_recipe(settings.corpus_dir), _notify
+    )
     encoder = multilingual(list(index.query_encoders.values()))
     with _opened(settings) as store:
         text, count = render(store, index.chunks, encoder, since, fmt)

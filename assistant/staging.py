@@ -104,7 +104,7 @@ def _build_and_write(planned: list[Change], settings: Settings, out: TextIO) -> 
             shutil.copy2(path, target)
         for change in planned:
             _write(change, staged)
-        report = build_index(staged, settings.index_dir, default_recipe())
+        report = build_index(staged, settings.index_dir, default_recipe(corpus_dir))
     for change in planned:
         if change.before:
             kept = library.keep_version(corpus_dir, change.before)

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from assistant.feedback.databases import DatabaseError
+from assistant.feedback.schema import SCHEMA_VERSION
 from assistant.feedback.store import (
-    SCHEMA_VERSION,
     LoggedQuestion,
     ShownPassage,
     Store,

@@ -15,6 +15,7 @@ SHARED = {"assistant.config", "assistant.errors", "assistant.translations"}
 INTERFACES = {
     "assistant.cli",
     "assistant.corpus_commands",
+    "assistant.curation_commands",
     "assistant.log_commands",
     "assistant.serve_command",
     "assistant.staging",

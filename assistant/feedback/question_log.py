@@ -68,6 +68,7 @@ class QuestionLog:
                     question=answer.question,
                     passages=tuple(ShownPassage.of(p) for p in answer.passages or answer.related),
                     seconds=time.perf_counter() - started,
+                    curated_by=answer.curated_by,
                 ),
                 wait,
             )

@@ -24,41 +24,12 @@ from typing import Any
 from assistant.answer import Passage
 from assistant.feedback.databases import Database, DatabaseError, Row, open_database
 from assistant.feedback.privacy import mask
+from assistant.feedback.schema import MASKED_SINCE, MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
 VOTES = ("up", "down")
 FAILURE_LOG_INTERVAL_S = 60.0
-
-# Each entry moves the schema one version up; a new database runs them all. Version 1 is the
-# votes table as the first release created it (with no version recorded).
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        """CREATE TABLE IF NOT EXISTS votes (
-            reply_id TEXT PRIMARY KEY,
-            question TEXT NOT NULL,
-            passages TEXT NOT NULL,
-            vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
-            voted_at TEXT NOT NULL
-        )""",
-    ),
-    (
-        """CREATE TABLE IF NOT EXISTS questions (
-            reply_id TEXT PRIMARY KEY,
-            asked_at TEXT NOT NULL,
-            door TEXT NOT NULL,
-            outcome TEXT NOT NULL,
-            language TEXT NOT NULL,
-            question TEXT NOT NULL,
-            passages TEXT NOT NULL,
-            seconds REAL NOT NULL
-        )""",
-        "CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at)",
-        "CREATE INDEX IF NOT EXISTS votes_voted_at ON votes (voted_at)",
-    ),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
-MASKED_SINCE = 2  # the version from which every stored question is masked
 
 
 @dataclass(frozen=True)
@@ -94,6 +65,7 @@ class LoggedQuestion:
     question: str  # masked before it is stored
     passages: tuple[ShownPassage, ...]
     seconds: float
+    curated_by: str | None = None  # the pin or redirect that decided the reply
 
 
 def timestamp(moment: datetime) -> str:
@@ -194,8 +166,25 @@ class Store:
             passages,
             round(entry.seconds, 4),
         )
-        insert = "INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        return self._write([(insert, row)]) is not None
+        statements: list[tuple[str, Sequence[object]]] = [
+            ("INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+        ]
+        if entry.curated_by:
+            statements.append(
+                (
+                    "INSERT INTO curated_replies VALUES (?, ?, ?)",
+                    (entry.reply_id, entry.curated_by, row[1]),
+                )
+            )
+        return self._write(statements) is not None
+
+    def curated_counts(self) -> dict[str, int]:
+        """How many logged replies each pin or redirect decided (raises DatabaseError)."""
+        self.migrate()
+        rows = self.database.read(
+            "SELECT entry, COUNT(*) AS replies FROM curated_replies GROUP BY entry"
+        )
+        return {row["entry"]: int(row["replies"]) for row in rows}
 
     def record(
         self, reply_id: str, question: str, passages: Sequence[Passage], vote: str | None
@@ -264,8 +253,9 @@ class Store:
                     (cutoff, cutoff),
                 ),
                 ("DELETE FROM questions WHERE asked_at < ?", (cutoff,)),
+                ("DELETE FROM curated_replies WHERE asked_at < ?", (cutoff,)),
             ]
-        )
+        )[:2]
         return questions, votes
 
     def expire(self, keep_days: int) -> tuple[int, int]:

@@ -1,20 +1,32 @@
-"""What retrieval needs the index to hold: the two encoders and the off-policy topics.
+"""What retrieval needs the index to hold: the two encoders, the off-policy topics and the
+office's curated questions.
 
 `build` and `Assistant.load` both take it from here, so the index a question meets is the one
-search and scope were written for. Does not build anything: see `assistant.indexing.build`.
+search, scope and curation were written for; a change to the curation file changes the recipe,
+so the index rebuilds. Does not build anything: see `assistant.indexing.build`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
+from assistant.documents.curation import read_curation
 from assistant.indexing.encoders.e5 import E5Encoder
 from assistant.indexing.encoders.minilm import MiniLMEncoder
 from assistant.indexing.recipe import Recipe
+from assistant.retrieval.curation import CURATION_SET
 from assistant.retrieval.scope import OFF_POLICY_TOPICS, TOPICS_SET
 
 
-def default_recipe() -> Recipe:
-    """MiniLM (English) and e5 (any language), with the topics embedded once, at build time."""
+def default_recipe(corpus_dir: Path | None = None) -> Recipe:
+    """MiniLM (English) and e5 (any language), with the topics and, for a corpus folder, its
+    curated questions embedded once, at build time."""
+    query_sets: dict[str, Sequence[str]] = {TOPICS_SET: OFF_POLICY_TOPICS}
+    curated = read_curation(corpus_dir).questions if corpus_dir is not None else ()
+    if curated:
+        query_sets[CURATION_SET] = curated
     return Recipe(
         encoders={"minilm": MiniLMEncoder(), "e5": E5Encoder()},
-        query_sets={TOPICS_SET: OFF_POLICY_TOPICS},
+        query_sets=query_sets,
     )

@@ -82,6 +82,7 @@ class Retrieval:
     # computed once here for `scope`
     nearest_policy: Mapping[str, float]
     asked: Query  # the question alone, even when a follow-up was searched with its context
+    scores: np.ndarray  # fused relevance of every chunk, in chunk order (curation weighs a pin)
 
 
 Signals = dict[str, np.ndarray]  # signal name -> scaled score of every chunk
@@ -271,7 +272,7 @@ class Retriever:
             )
             for key, found in (context_cosines or own_cosines).items()
         }
-        return Retrieval(tuple(ranked), searched, nearest, query)
+        return Retrieval(tuple(ranked), searched, nearest, query, fused)
 
     def answer_sentence(self, chunk: Chunk, query: Query) -> tuple[int, int]:
         """Pick the chunk sentence the signals favour: both encoders plus shared terms."""

@@ -1,0 +1,134 @@
+"""Decide whether a question is one the office curated: a pinned passage or a redirect.
+
+A question fires the curated entry whose question is nearest (multilingual e5, so a French
+paraphrase finds an English pin) when a small logistic model says it is the same question.
+Its four features, chosen by cross-validation on 72 paraphrases and 100 unrelated questions
+(`benchmarks/calibrate_curation.py`, BENCHMARKS.md): the cosine; the cosine once the policy's
+common direction (the mean of its passages) is taken out, which stops "INSA Lyon's
+international …" from making every policy question look alike; how far ahead of the next
+entry that one is; and, for a pin, how far the pinned passage is behind the question's own
+best passage. Does not read the curation file (see `documents.curation`) nor build the reply
+(see `answer`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.documents.chunking import Chunk
+from assistant.documents.curation import CURATION_FILE, Curation, Pin, Redirect
+
+CURATION_SET = "curated_questions"  # the index's query set: every curated question
+MATCHING_MODEL = "e5"  # the multilingual encoder
+
+# Logistic model over (cosine, centred cosine, centred margin, pinned passage's gap), fitted by
+# `benchmarks/calibrate_curation.py`; fires at FIRE_LOGIT and above, the threshold that kept
+# every unrelated question of the training folds unfired.
+FIRE_WEIGHTS = (0.0, 0.0, 0.0, 0.0)
+FIRE_BIAS = 0.0
+FIRE_LOGIT = 0.0
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Pin | Redirect
+    chunk: Chunk | None  # the pinned passage; None for a redirect
+    similarity: float  # the question's cosine with the entry's question
+
+
+@dataclass(frozen=True)
+class PinnedPassage:
+    chunk: Chunk
+    span: tuple[int, int]  # the pin's phrase, in document offsets: what the reply marks
+
+
+class Curator:
+    """The curated entries in force, their question vectors, and the decision to fire."""
+
+    def __init__(
+        self,
+        curation: Curation,
+        chunks: Sequence[Chunk],
+        question_vectors: np.ndarray | None,
+        passage_vectors: np.ndarray,
+    ) -> None:
+        self.curation = curation
+        self.problems: list[str] = list(curation.problems)
+        self.pinned: dict[str, PinnedPassage] = {}
+        for pin in curation.pins:
+            found = find_passages(pin.passage, chunks)
+            if len(found) == 1:
+                self.pinned[pin.key] = found[0]
+            else:
+                self.problems.append(pin_problem(pin, len(found)))
+        entries: list[Pin | Redirect] = [*curation.pins, *curation.redirects]
+        kept = [n for n, e in enumerate(entries) if not isinstance(e, Pin) or e.key in self.pinned]
+        self.entries = [entries[n] for n in kept]
+        self.centre = passage_vectors.mean(axis=0) if len(passage_vectors) else None
+        if question_vectors is None or len(question_vectors) != len(entries) or not kept:
+            self.vectors = np.zeros((0, passage_vectors.shape[1]), dtype=np.float32)
+        else:
+            self.vectors = question_vectors[kept]
+        self.centred = self._centred(self.vectors)
+
+    def match(self, question_vector: np.ndarray, scores: np.ndarray) -> Match | None:
+        """Return the entry this question is a paraphrase of, if the model says it is one."""
+        if not len(self.vectors):
+            return None
+        features, best = self.features(question_vector, scores)
+        logit = FIRE_BIAS + float(np.dot(FIRE_WEIGHTS, features))
+        if logit < FIRE_LOGIT:
+            return None
+        entry = self.entries[best]
+        pinned = self.pinned.get(entry.key) if isinstance(entry, Pin) else None
+        return Match(entry, pinned.chunk if pinned else None, float(features[0]))
+
+    def features(self, question_vector: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, int]:
+        """The model's four features for the nearest entry, and that entry's position."""
+        cosines = self.vectors @ question_vector
+        centred = self.centred @ self._centred(question_vector[None, :])[0]
+        best = int(np.argmax(centred))
+        others = np.delete(centred, best)
+        margin = float(centred[best] - others.max()) if len(others) else 1.0
+        entry = self.entries[best]
+        gap = 0.0
+        if isinstance(entry, Pin):
+            gap = float(scores.max() - scores[self.pinned[entry.key].chunk.id])
+        return np.array([cosines[best], centred[best], margin, gap], dtype=np.float64), best
+
+    def _centred(self, vectors: np.ndarray) -> np.ndarray:
+        if self.centre is None or not len(vectors):
+            return vectors
+        moved = vectors - self.centre
+        return moved / np.maximum(np.linalg.norm(moved, axis=1, keepdims=True), 1e-9)
+
+
+def find_passages(phrase: str, chunks: Sequence[Chunk]) -> list[PinnedPassage]:
+    """Every passage holding `phrase` (case and spacing aside), with the phrase's span."""
+    words = phrase.split()
+    if not words:
+        return []
+    pattern = re.compile(r"\s+".join(re.escape(word) for word in words), re.IGNORECASE)
+    found = []
+    for chunk in chunks:
+        at = pattern.search(chunk.text)
+        if at is not None:
+            found.append(PinnedPassage(chunk, (chunk.start + at.start(), chunk.start + at.end())))
+    return found
+
+
+def pin_problem(pin: Pin, found: int) -> str:
+    where = f"{CURATION_FILE} line {pin.line}" if pin.line else "a pin"
+    if found == 0:
+        return (
+            f"{where}: no passage of the policy holds {pin.passage!r} any more; the pin is "
+            "ignored until it is pointed again (`pin` the question with a current phrase)"
+        )
+    return (
+        f"{where}: {found} passages hold {pin.passage!r}; the pin is ignored until its "
+        "phrase names one (`pin` the question with a longer phrase)"
+    )

@@ -1,0 +1,121 @@
+"""The curation file: read by line, every problem reported, every sound entry kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.documents.curation import (
+    CURATION_FILE,
+    Curation,
+    Pin,
+    Redirect,
+    check_link,
+    parse_curation,
+    read_curation,
+    write_curation,
+)
+
+SOUND = """\
+pins:
+  - question: What are the missions of the international policy?
+    passage: Training international talents
+redirects:
+  - question: Do I need a visa?
+    message:
+      en: Visas are handled by the welcome office.
+      fr: Les visas relèvent du bureau d'accueil.
+    link: https://www.insa-lyon.fr/
+"""
+
+
+def test_a_sound_file_gives_its_pins_and_redirects():
+    curation = parse_curation(SOUND)
+    assert curation.problems == ()
+    assert curation.pins == (
+        Pin("What are the missions of the international policy?", "Training international talents"),
+    )
+    (redirect,) = curation.redirects
+    assert redirect.link == "https://www.insa-lyon.fr/"
+    assert redirect.message("fr") == "Les visas relèvent du bureau d'accueil."
+    assert redirect.message("zh") == "Visas are handled by the welcome office."  # English fallback
+    assert curation.questions == (curation.pins[0].question, redirect.question)
+
+
+def test_each_bad_entry_is_reported_by_its_line_and_the_rest_still_loads():
+    text = SOUND + (
+        "  - question: Where do I live?\n"  # line 10
+        "    message: See the housing page.\n"
+        "    link: javascript:alert(1)\n"
+        "  - question: How much are the fees?\n"  # line 13
+        "    message: {fr: Voir la page des frais.}\n"
+        "  - question: do i NEED a   visa?\n"  # line 15: the same question as line 5
+        "    message: Again.\n"
+        "  - question: Any colour?\n"  # line 17
+        "    message: Fine.\n"
+        "    colour: red\n"
+        "other: 1\n"  # line 20
+    )
+    curation = parse_curation(text)
+    assert len(curation.pins) == 1 and [r.question for r in curation.redirects] == [
+        "Do I need a visa?"
+    ]
+    assert [problem.split(":")[0] for problem in curation.problems] == [
+        f"{CURATION_FILE} line {n}" for n in (10, 13, 15, 17, 20)
+    ]
+    assert "https://" in curation.problems[0]
+    assert "English" in curation.problems[1]
+    assert "same question as line 5" in curation.problems[2]
+    assert "'colour'" in curation.problems[3]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("pins: [\n  - a: b\n", 2), ("pins:\n  - question: 'open\n", 3), ("- a\n- b\n", 1)],
+)
+def test_a_malformed_file_is_reported_by_line_and_curates_nothing(text, line):
+    curation = parse_curation(text)
+    assert curation.pins == () and curation.redirects == ()
+    (problem,) = curation.problems
+    assert problem.startswith(f"{CURATION_FILE} line {line}:")
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://example.org/",
+        "//example.org/",
+        "https:///nohost",
+        "https://exa mple.org/",
+        "https://example.org/\x00",
+    ],
+)
+def test_only_absolute_http_links_are_accepted(link):
+    with pytest.raises(ValueError):
+        check_link(link)
+
+
+def test_what_is_written_reads_back_the_same(tmp_path):
+    curation = Curation(
+        (Pin("Why « international »?", "broad international opening"),),
+        (Redirect("Logement ?", {"en": "See housing.", "zh": "见住房页面。"}, "https://a.fr/x"),),
+    )
+    write_curation(tmp_path, curation)
+    text = (tmp_path / CURATION_FILE).read_text(encoding="utf-8")
+    assert text.startswith("# ") and "见住房页面。" in text  # readable, not escaped
+    again = read_curation(tmp_path)
+    assert again.problems == ()
+    assert [(p.question, p.passage) for p in again.pins] == [
+        ("Why « international »?", "broad international opening")
+    ]
+    assert [(r.question, dict(r.messages), r.link) for r in again.redirects] == [
+        ("Logement ?", {"en": "See housing.", "zh": "见住房页面。"}, "https://a.fr/x")
+    ]
+
+
+def test_no_file_means_nothing_curated_and_an_unreadable_one_says_so(tmp_path):
+    assert read_curation(tmp_path) == Curation()
+    (tmp_path / CURATION_FILE).write_bytes(b"pins:\n  - question: \xff\xfe\n")
+    (problem,) = read_curation(tmp_path).problems
+    assert "cannot be read" in problem
