@@ -17,14 +17,11 @@ def chat_question(url: str, question: str, language: str = "en") -> str:
     """Ask through the chat's own door, as the page does (Gradio's /run/predict); return
     the reply's HTML."""
     config = httpx.get(f"{url}/config", timeout=30).json()
-    ask = next(
-        d["id"]
-        for d in config["dependencies"]
-        if [t[1] for t in d["targets"]] == ["submit"] and d.get("js") is None
-    )
+    # the box's submit runs in the browser (it empties the box), then hands the question on
+    ask = next(d["id"] for d in config["dependencies"] if d.get("api_name") == "ask")
     response = httpx.post(
         f"{url}/gradio_api/run/predict",
-        json={"data": [question, [], None, language], "fn_index": ask, "session_hash": "s1"},
+        json={"data": [question, None, language], "fn_index": ask, "session_hash": "s1"},
         timeout=30,
     )
     assert response.status_code == 200, response.text
