@@ -93,6 +93,7 @@ class Assistant:
             index.chunks,
             index.query_set_vectors.get(CURATION_SET, {}).get(MATCHING_MODEL),
             index.sentence_vectors[MATCHING_MODEL],
+            index.query_set_vectors[TOPICS_SET][MATCHING_MODEL],
         )
         # Questions beyond this many wait their turn (first come, first served) instead of
         # all sharing the cores: each is answered sooner, and latency stays even under load.
@@ -138,7 +139,11 @@ class Assistant:
             return Answer(question, False, language, message, (), notice, CONVERSATION)
         retrieval = self.retriever.retrieve(question, history, top_k, english=language == "en")
         curated = self.curator.match(retrieval.asked.vectors[MATCHING_MODEL], retrieval.scores)
-        if curated is not None:
+        # a pin answers with its passage, so only what that passage can answer (a question
+        # wanting a date it lacks stays "related"); a redirect needs no passage
+        if curated is not None and (
+            curated.chunk is None or self.scope.lacking(question, curated.chunk.text) is None
+        ):
             return self._curated(question, language, notice, curated, retrieval, top_k)
         verdict = self.scope.judge(question, retrieval)
         passages = tuple(self._passage(r) for r in retrieval.ranked)

@@ -201,7 +201,7 @@ def _render(answer: Any, *, bold: bool) -> str:
     not an answer, as their answer sentence only; other outcomes are a message."""
     blocks = [answer.notice] if answer.notice else []
     if not answer.answered:
-        blocks.append(answer.message)
+        blocks.append(answer.message + (f"\n{answer.link}" if answer.link else ""))
     if answer.related:
         blocks.append(words("en")["related_heading"] + ":")
     for number, passage in enumerate(answer.passages or answer.related, start=1):
@@ -212,8 +212,9 @@ def _render(answer: Any, *, bold: bool) -> str:
             text = (
                 text[:cut] + BOLD + passage.highlight + RESET + text[cut + len(passage.highlight) :]
             )
+        pinned = f"{words('en')['pinned']}: " if passage.pinned else ""
         blocks.append(
-            f"[{number}] {passage.section} (score {passage.score:.2f}, "
+            f"[{number}] {pinned}{passage.section} (score {passage.score:.2f}, "
             f"{passage.source}:{passage.start}-{passage.end}; {passage.title}, "
             f"{passage.version_date or 'undated'})\n{term}{text}"
         )

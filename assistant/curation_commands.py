@@ -153,11 +153,11 @@ def listing(settings: Settings, out: TextIO) -> int:
     for entry in curator.curation.pins:
         pinned = curator.pinned.get(entry.key)
         state = f"passage: {_excerpt(pinned.chunk.text)}" if pinned else "IGNORED (see below)"
-        out.write(f"pin: {entry.question}\n  phrase: {entry.passage}\n  {state}\n")
+        out.write(f"pin: {entry.question}  [{entry.key}]\n  phrase: {entry.passage}\n  {state}\n")
         out.write(f"  answered: {fired.get(entry.key, 0) if fired is not None else '?'}\n")
     for redirected in curator.curation.redirects:
         languages = ", ".join(sorted(redirected.messages))
-        out.write(f"redirect: {redirected.question}\n  messages: {languages}\n")
+        out.write(f"redirect: {redirected.question}  [{redirected.key}]\n  messages: {languages}\n")
         out.write(f"  link: {redirected.link or '-'}\n")
         out.write(f"  answered: {fired.get(redirected.key, 0) if fired is not None else '?'}\n")
     if not curator.curation.pins and not curator.curation.redirects:

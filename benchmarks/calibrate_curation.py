@@ -53,6 +53,8 @@ class Example:
     nearest: str  # the key of the nearest entry
     expected: str | None  # the key of the entry it paraphrases (None: unrelated)
     harmless: bool  # firing its nearest entry does no harm
+    allowed: bool  # its nearest entry may fire: a redirect, or a pin whose passage holds what
+    # the question wants (`ScopeJudge.lacking`)
     first_without: int  # the first chunk without curation
 
 
@@ -103,8 +105,12 @@ def examples(assistant: Assistant, items: list[dict], keys: dict[str, str]) -> l
         else:
             harmless = False
         first = int(np.argmax(retrieval.scores))
+        pinned = curator.pinned.get(nearest)
+        allowed = pinned is None or assistant.scope.lacking(question, pinned.chunk.text) is None
         found.append(
-            Example(question, item["language"], features, nearest, expected, harmless, first)
+            Example(
+                question, item["language"], features, nearest, expected, harmless, allowed, first
+            )
         )
     return found
 
@@ -130,7 +136,9 @@ def chosen(train: list[Example]) -> tuple[np.ndarray, float, float]:
     labels = np.array([e.expected is not None and e.harmless for e in train], dtype=float)
     weights, bias = fit(features, labels)
     logits = features @ weights + bias
-    harmful = [logit for logit, e in zip(logits, train, strict=True) if not e.harmless]
+    harmful = [
+        logit for logit, e in zip(logits, train, strict=True) if not e.harmless and e.allowed
+    ]
     return weights, bias, (max(harmful) + 1e-6) if harmful else float(logits.min())
 
 
@@ -150,7 +158,7 @@ def score(
     weights, bias, threshold = model
     result: dict[str, list[bool]] = {"pins": [], "redirects": [], "harm": []}
     for example in tested:
-        fires = float(example.features @ weights + bias) >= threshold
+        fires = example.allowed and float(example.features @ weights + bias) >= threshold
         if example.expected is None:
             result["harm"].append(fires and not example.harmless)
         else:
@@ -218,8 +226,8 @@ def main(argv: list[str]) -> int:
         "curation_calibration",
         {
             "features": FEATURES,
-            "cv": {kind: [sum(f), len(f)] for kind, f in totals.items()},
-            "without_curation_pinned_first": [sum(without), len(without)],
+            "cv": {kind: [int(sum(f)), len(f)] for kind, f in totals.items()},
+            "without_curation_pinned_first": [int(sum(without)), len(without)],
             "weights": [float(w) for w in weights],
             "bias": bias,
             "threshold": threshold,

@@ -131,3 +131,36 @@ def test_the_notice_names_the_language_in_the_visitors_language():
     assert language_notice("es", "fr").startswith("Su pregunta se entendió en francés.")
     assert language_notice("fr", "es").startswith("Votre question a été comprise en espagnol.")
     assert language_notice("en", "xx").startswith("Your question was understood.")
+
+
+def test_a_redirect_shows_the_offices_message_as_text_and_its_link_in_a_new_tab():
+    from assistant.answer import Answer
+
+    answer = Answer(
+        "Visa?",
+        False,
+        "en",
+        "<b>Visas</b>: see [the page](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        (),
+        outcome="not_covered",
+        link='https://www.insa-lyon.fr/?a=1&b="><script>alert(1)</script>',
+        curated_by="redirect-0123456789",
+    )
+    out = reply_html(answer, words("fr"), "http://127.0.0.1:7860")
+    tags = re.findall(r"<(\w+)", out)
+    assert set(tags) <= {"div", "p", "a"} and tags.count("a") == 1
+    link = re.search(r"<a ([^>]*)>", out).group(1)
+    assert 'target="_blank"' in link and 'rel="noopener noreferrer"' in link
+    href = html.unescape(re.search(r'href="([^"]*)"', link).group(1))
+    assert href == answer.link
+    text = html.unescape(re.sub(r"<[^>]+>", "", out))
+    assert answer.message in text and words("fr")["redirect_link"] in text
+
+
+def test_a_pinned_answer_says_so_in_the_visitors_language(assistant):
+    from dataclasses import replace
+
+    answer = assistant.ask("How many foreign students does INSA Lyon welcome?")
+    pinned = replace(answer, passages=(replace(answer.passages[0], pinned=True),))
+    assert words("de")["pinned"] in html.unescape(reply_html(pinned, words("de"), "http://x"))
+    assert words("de")["pinned"] not in html.unescape(reply_html(answer, words("de"), "http://x"))

@@ -2,13 +2,13 @@
 
 A question fires the curated entry whose question is nearest (multilingual e5, so a French
 paraphrase finds an English pin) when a small logistic model says it is the same question.
-Its four features, chosen by cross-validation on 72 paraphrases and 100 unrelated questions
-(`benchmarks/calibrate_curation.py`, BENCHMARKS.md): the cosine; the cosine once the policy's
-common direction (the mean of its passages) is taken out, which stops "INSA Lyon's
-international …" from making every policy question look alike; how far ahead of the next
-entry that one is; and, for a pin, how far the pinned passage is behind the question's own
-best passage. Does not read the curation file (see `documents.curation`) nor build the reply
-(see `answer`).
+Its four features were chosen by cross-validation on 72 paraphrases and 100 unrelated
+questions (`benchmarks/calibrate_curation.py`, BENCHMARKS.md): the cosine; the cosine once the
+policy's common direction (the mean of its sentences) is taken out, which stops "INSA Lyon's
+international …" from making every policy question look alike; how far ahead that entry is
+of the next one or of the fixed off-policy questions (`scope`); and, for a pin, how far the
+pinned passage is behind the question's own best passage. Does not read the curation file
+(see `documents.curation`) nor build the reply (see `answer`).
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ MATCHING_MODEL = "e5"  # the multilingual encoder
 # Logistic model over (cosine, centred cosine, centred margin, pinned passage's gap), fitted by
 # `benchmarks/calibrate_curation.py`; fires at FIRE_LOGIT and above, the threshold that kept
 # every unrelated question of the training folds unfired.
-FIRE_WEIGHTS = (0.0, 0.0, 0.0, 0.0)
-FIRE_BIAS = 0.0
-FIRE_LOGIT = 0.0
+FIRE_WEIGHTS = (6.128, 3.7719, 9.7268, -5.7994)
+FIRE_BIAS = -8.5050
+FIRE_LOGIT = 0.7648
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class Curator:
         chunks: Sequence[Chunk],
         question_vectors: np.ndarray | None,
         passage_vectors: np.ndarray,
+        background_vectors: np.ndarray,
     ) -> None:
         self.curation = curation
         self.problems: list[str] = list(curation.problems)
@@ -74,6 +75,7 @@ class Curator:
         else:
             self.vectors = question_vectors[kept]
         self.centred = self._centred(self.vectors)
+        self.background = self._centred(background_vectors)
 
     def match(self, question_vector: np.ndarray, scores: np.ndarray) -> Match | None:
         """Return the entry this question is a paraphrase of, if the model says it is one."""
@@ -90,10 +92,13 @@ class Curator:
     def features(self, question_vector: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, int]:
         """The model's four features for the nearest entry, and that entry's position."""
         cosines = self.vectors @ question_vector
-        centred = self.centred @ self._centred(question_vector[None, :])[0]
+        centred_question = self._centred(question_vector[None, :])[0]
+        centred = self.centred @ centred_question
         best = int(np.argmax(centred))
-        others = np.delete(centred, best)
-        margin = float(centred[best] - others.max()) if len(others) else 1.0
+        # the runner-up: another entry, or one of the fixed off-policy questions, so that a
+        # lone pin is not "far ahead" of nothing
+        rivals = np.concatenate([np.delete(centred, best), self.background @ centred_question])
+        margin = float(centred[best] - rivals.max())
         entry = self.entries[best]
         gap = 0.0
         if isinstance(entry, Pin):

@@ -183,9 +183,14 @@ class ScopeJudge:
             if not asked_terms.isdisjoint(self.policy_terms):
                 return Verdict(RELATED, OFF_SUBJECT)
             return Verdict(NOT_COVERED)
+        return self.lacking(question, best_text) or Verdict(ANSWERED)
+
+    def lacking(self, question: str, text: str) -> Verdict | None:
+        """Say what `text` cannot give the question: the meaning of a term the policy never
+        defines, or the kind of answer it wants (a date, a person…); None if nothing."""
         if self.undefined_term(question) is not None:
             return Verdict(RELATED, UNDEFINED_TERM)
         kind = wanted_kind(question)
-        if kind is not None and not holds(kind, best_text):
+        if kind is not None and not holds(kind, text):
             return Verdict(RELATED, kind)
-        return Verdict(ANSWERED)
+        return None

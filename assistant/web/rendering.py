@@ -99,6 +99,8 @@ def reply_html(
     """
     if answer.outcome == "related":
         body = _related_html(answer, words, base_url)
+    elif answer.curated_by and not answer.answered:
+        body = _redirect_html(answer, words)
     elif not answer.answered:
         message = outcome_message(words["code"], answer.outcome, answer.missing)
         body = [f"<p>{text_html(message)}</p>"]
@@ -149,7 +151,9 @@ def _passage_list_html(passages: Iterable[Passage], base_url: str) -> str:
 
 def _answer_html(answer: Answer, words: Mapping[str, Any], base_url: str) -> list[str]:
     best, *others = answer.passages
+    pinned = f'<p class="pa-pinned">{text_html(words["pinned"])}</p>' if best.pinned else ""
     parts = [
+        pinned,
         f'<p class="pa-section">{text_html(words["section"])}: '
         f'<span lang="en" dir="ltr">{text_html(best.section)}</span></p>',
         _document_html(best, words),
@@ -168,6 +172,17 @@ def _answer_html(answer: Answer, words: Mapping[str, Any], base_url: str) -> lis
     if others:
         parts.append(f'<p class="pa-more">{text_html(words["also"])}</p>')
         parts.append(_passage_list_html(others, base_url))
+    return parts
+
+
+def _redirect_html(answer: Answer, words: Mapping[str, Any]) -> list[str]:
+    """The office's message, as text, and its page (checked as http(s) when it was read)."""
+    parts = [f'<p class="pa-message">{text_html(answer.message or "")}</p>']
+    if answer.link:
+        parts.append(
+            f'<p><a class="pa-redirect" href="{html.escape(answer.link, quote=True)}" '
+            f'target="_blank" rel="noopener noreferrer">{text_html(words["redirect_link"])}</a></p>'
+        )
     return parts
 
 
