@@ -14,13 +14,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+import numpy as np
+
 from assistant.config import ANSWERING_AT_ONCE, DEFAULT_TOP_K, Settings
 from assistant.documents.curation import Curation, Redirect, read_curation
 from assistant.indexing.index import Index, open_index
+from assistant.indexing.manifest import query_sets_signature
 from assistant.indexing.recipe import Recipe
 from assistant.questions import clean_history, clean_question, clean_top_k
 from assistant.retrieval.conversation import is_conversation
-from assistant.retrieval.curation import CURATION_SET, MATCHING_MODEL, Curator, Match
+from assistant.retrieval.curation import (
+    CURATION_SET,
+    MATCHING_MODEL,
+    Curator,
+    Match,
+    PinnedPassage,
+)
 from assistant.retrieval.language import FALLBACK, LanguageGuesser
 from assistant.retrieval.recipe import default_recipe
 from assistant.retrieval.scope import ANSWERED, NOT_COVERED, RELATED, TOPICS_SET, ScopeJudge
@@ -88,13 +97,8 @@ class Assistant:
         )
         self.language = LanguageGuesser(index.language_identifier)
         self.documents = index.documents  # source -> full text, for the UI's policy view
-        self.curator = Curator(
-            curation or Curation(),
-            index.chunks,
-            index.query_set_vectors.get(CURATION_SET, {}).get(MATCHING_MODEL),
-            index.sentence_vectors[MATCHING_MODEL],
-            index.query_set_vectors[TOPICS_SET][MATCHING_MODEL],
-        )
+        self.curator = self._curator(Curation(), None)
+        self.recurate(curation or Curation())
         # Questions beyond this many wait their turn (first come, first served) instead of
         # all sharing the cores: each is answered sooner, and latency stays even under load.
         self._answering = TurnTaking(answering_at_once)
@@ -123,6 +127,29 @@ class Assistant:
         assistant.language.guess("warm up the language model")
         return assistant
 
+    def recurate(self, curation: Curation) -> list[str]:
+        """Answer by this curation from now on, with the index's vectors of its questions if
+        the index was built from exactly these, else embedded now; return its problems."""
+        built = self.index.manifest.get("query_sets", {}).get(CURATION_SET)
+        if not curation.questions:
+            vectors = None
+        elif built == query_sets_signature({CURATION_SET: curation.questions})[CURATION_SET]:
+            vectors = self.index.query_set_vectors[CURATION_SET][MATCHING_MODEL]
+        else:  # the file changed since the build (or while it ran): embed its questions now
+            encoder = self.index.query_encoders[MATCHING_MODEL]
+            vectors = encoder.encode_queries(list(curation.questions))
+        self.curator = self._curator(curation, vectors)  # one assignment: questions see either
+        return self.curator.problems
+
+    def _curator(self, curation: Curation, vectors: np.ndarray | None) -> Curator:
+        return Curator(
+            curation,
+            self.index.chunks,
+            vectors,
+            self.index.sentence_vectors[MATCHING_MODEL],
+            self.index.query_set_vectors[TOPICS_SET][MATCHING_MODEL],
+        )
+
     def ask(self, question: str, history: Sequence[str] = (), top_k: int = DEFAULT_TOP_K) -> Answer:
         """Answer with the `top_k` most relevant passages, or explain why there is none."""
         question = clean_question(question)
@@ -139,12 +166,14 @@ class Assistant:
             return Answer(question, False, language, message, (), notice, CONVERSATION)
         retrieval = self.retriever.retrieve(question, history, top_k, english=language == "en")
         curated = self.curator.match(retrieval.asked.vectors[MATCHING_MODEL], retrieval.scores)
+        if curated is not None and isinstance(curated.entry, Redirect):
+            return self._redirected(question, language, curated.entry)
         # a pin answers with its passage, so only what that passage can answer (a question
-        # wanting a date it lacks stays "related"); a redirect needs no passage
-        if curated is not None and (
-            curated.chunk is None or self.scope.lacking(question, curated.chunk.text) is None
-        ):
-            return self._curated(question, language, notice, curated, retrieval, top_k)
+        # wanting a date it lacks stays "related", as without the pin)
+        if curated is not None and curated.pinned is not None:
+            pinned = curated.pinned
+            if self.scope.lacking(question, pinned.chunk.text) is None:
+                return self._pinned(question, language, notice, curated, pinned, retrieval, top_k)
         verdict = self.scope.judge(question, retrieval)
         passages = tuple(self._passage(r) for r in retrieval.ranked)
         if verdict.outcome == ANSWERED:
@@ -163,35 +192,38 @@ class Assistant:
             verdict.missing,
         )
 
-    def _curated(
+    def _redirected(self, question: str, language: str, entry: Redirect) -> Answer:
+        """The office's redirect: its message in the question's language, and its page."""
+        # no notice: it says the passages are quoted in English, and there are none
+        return Answer(
+            question,
+            False,
+            language,
+            entry.message(language),
+            (),
+            None,
+            NOT_COVERED,
+            link=entry.link,
+            curated_by=entry.key,
+        )
+
+    def _pinned(
         self,
         question: str,
         language: str,
         notice: str | None,
         curated: Match,
+        pinned: PinnedPassage,
         retrieval: Retrieval,
         top_k: int,
     ) -> Answer:
-        """The office's answer: its pinned passage first, or its redirect."""
-        entry = curated.entry
-        if isinstance(entry, Redirect):
-            return Answer(
-                question,
-                False,
-                language,
-                entry.message(language),
-                (),
-                notice,
-                NOT_COVERED,
-                link=entry.link,
-                curated_by=entry.key,
-            )
-        pinned = self.curator.pinned[entry.key]
+        """The office's pinned passage first, its pinned words marked; then the others."""
         score = float(retrieval.scores[pinned.chunk.id])
         first = replace(self._passage(Ranked(pinned.chunk, score, pinned.span)), pinned=True)
         others = [r for r in retrieval.ranked if r.chunk.id != pinned.chunk.id][: top_k - 1]
         passages = (first, *(self._passage(r) for r in others))
-        return Answer(question, True, language, None, passages, notice, curated_by=entry.key)
+        key = curated.entry.key
+        return Answer(question, True, language, None, passages, notice, curated_by=key)
 
     def _passage(self, ranked: Ranked) -> Passage:
         chunk = ranked.chunk

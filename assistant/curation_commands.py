@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from assistant.config import MAX_QUESTION_CHARS, Settings
 from assistant.documents.curation import (
-    LANGUAGE_CODE,
+    CURATION_FILE,
     MAX_MESSAGE_CHARS,
     Curation,
-    Pin,
-    Redirect,
     check_link,
     check_text,
-    read_curation,
-    same_question,
-    write_curation,
 )
-from assistant.documents.library import corpus_lock
+from assistant.documents.curation_edits import edit_curation, with_pin, with_redirect, without
 from assistant.errors import AssistantError
 from assistant.questions import clean_question
 
@@ -94,10 +90,7 @@ def pin(question: str, phrase: str, settings: Settings, out: TextIO) -> int:
     found = find_passages(phrase, assistant.index.chunks)
     if len(found) != 1:
         raise AssistantError(_candidates(phrase, found, assistant))
-    with corpus_lock(settings.corpus_dir):
-        curation = _sound(settings)
-        pins = [p for p in curation.pins if same_question(p.question) != same_question(question)]
-        _write(settings, Curation((*pins, Pin(question, phrase)), curation.redirects))
+    _edit(settings, lambda curation: with_pin(curation, question, phrase))
     out.write(f"Pinned: {question}\n  passage: {_excerpt(found[0].chunk.text)}\n")
     return _show(question, settings, out)
 
@@ -105,40 +98,17 @@ def pin(question: str, phrase: str, settings: Settings, out: TextIO) -> int:
 def redirect(
     question: str, message: str, language: str, link: str | None, settings: Settings, out: TextIO
 ) -> int:
-    _checked(lambda: _valid_language(language))
-    with corpus_lock(settings.corpus_dir):
-        curation = _sound(settings)
-        folded = same_question(question)
-        old = next((r for r in curation.redirects if same_question(r.question) == folded), None)
-        if old is None and language != "en":
-            raise AssistantError(
-                "A new redirect needs its English message first (English is the fallback): "
-                "run it without --language, then again with --language for each translation."
-            )
-        messages = {**(old.messages if old else {}), language: message}
-        entry = Redirect(question, messages, link or (old.link if old else None))
-        others = [r for r in curation.redirects if same_question(r.question) != folded]
-        _write(settings, Curation(curation.pins, (*others, entry)))
-    languages = ", ".join(sorted(messages))
+    curation = _edit(
+        settings, lambda curation: with_redirect(curation, question, language, message, link)
+    )
+    entry = next(r for r in curation.redirects if r.question == question)
+    languages = ", ".join(sorted(entry.messages))
     out.write(f"Redirected: {question}\n  messages: {languages}\n  link: {entry.link or '-'}\n")
     return _show(question, settings, out)
 
 
 def remove(question: str, kind: str, settings: Settings, out: TextIO) -> int:
-    folded = same_question(question)
-    with corpus_lock(settings.corpus_dir):
-        curation = _sound(settings)
-        pins = tuple(p for p in curation.pins if same_question(p.question) != folded)
-        redirects = tuple(r for r in curation.redirects if same_question(r.question) != folded)
-        before = curation.pins if kind == "pin" else curation.redirects
-        after = pins if kind == "pin" else redirects
-        if len(after) == len(before):
-            listed = "\n".join(f"  {e.question}" for e in before) or "  (none)"
-            raise AssistantError(f"No {kind} for {question!r}. The {kind}s are:\n{listed}")
-        if kind == "pin":
-            _write(settings, Curation(pins, curation.redirects))
-        else:
-            _write(settings, Curation(curation.pins, redirects))
+    _edit(settings, lambda curation: without(curation, kind, question))
     out.write(f"Removed the {kind} for: {question}\n")
     _rebuild(settings)
     return 0
@@ -185,17 +155,14 @@ def _fired(settings: Settings) -> dict[str, int] | None:
         store.close()
 
 
-def _sound(settings: Settings) -> Curation:
-    """The file's entries; a file that is not valid YAML is never overwritten."""
-    curation = read_curation(settings.corpus_dir)
-    if any("not valid YAML" in p or "cannot be read" in p for p in curation.problems):
-        raise AssistantError(f"{curation.problems[0]}. Fix the file first.")
+def _edit(settings: Settings, change: Callable[[Curation], Curation]) -> Curation:
+    """Apply `change` to the file under the corpus lock; report a refused change as one line."""
+    try:
+        curation = edit_curation(settings.corpus_dir, change)
+    except ValueError as error:
+        raise AssistantError(f"{error}.") from None
+    _notify(f"Wrote {settings.corpus_dir / CURATION_FILE}.")
     return curation
-
-
-def _write(settings: Settings, curation: Curation) -> None:
-    path = write_curation(settings.corpus_dir, curation)
-    _notify(f"Wrote {path}.")
 
 
 def _rebuild(settings: Settings) -> None:
@@ -232,12 +199,6 @@ def _candidates(phrase: str, found: list[Any], assistant: Any) -> str:
 def _excerpt(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= EXCERPT else flat[: EXCERPT - 1] + "…"
-
-
-def _valid_language(language: str) -> str:
-    if not LANGUAGE_CODE.match(language):
-        raise ValueError(f"--language must be a code such as en, fr or zh, not {language!r}")
-    return language
 
 
 def _checked(check: Any) -> Any:

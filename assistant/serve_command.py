@@ -105,7 +105,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     questions = QuestionLog(
         Assistant.load(settings), store if settings.question_log else None, settings.keep_days
     )
-    app = server.create_app(questions, store, origins, args.rate_limit, settings.admin_token)
+    app = server.create_app(
+        questions, store, origins, args.rate_limit, settings.admin_token, settings.corpus_dir
+    )
     retention = Retention(store, settings.keep_days).start()
     url = f"http://{args.host}:{sock.getsockname()[1]}/"
     print(f"Policy assistant: {url}  (iframe view: {url}embed/, API docs: {url}docs)", flush=True)

@@ -189,10 +189,9 @@ def main(argv: list[str]) -> int:
         assistant = curated_assistant(Path(workdir), curation)
         pinned_chunk = {key: p.chunk.id for key, p in assistant.curator.pinned.items()}
         paraphrases = examples(assistant, read_jsonl(DATA / "calibration.jsonl"), keys)
-        answers = read_jsonl(DATA / "unrelated-answers.jsonl")
+        answers = {a["question"]: a["answer"] for a in read_jsonl(DATA / "unrelated-answers.jsonl")}
         unrelated_items = [
-            {**q, "answer": a["answer"]}
-            for q, a in zip(read_jsonl(DATA / "unrelated.jsonl"), answers, strict=True)
+            {**q, "answer": answers[q["question"]]} for q in read_jsonl(DATA / "unrelated.jsonl")
         ]
         unrelated = examples(assistant, unrelated_items, keys)
         if "--heldout" in argv:

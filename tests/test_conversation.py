@@ -69,3 +69,17 @@ def test_each_session_gets_a_conversation_of_its_own():
     first.answer_next(reply_to("mine", {}))
     assert first is not second and first is not template
     assert second.turn_of(0) is None and template.turn_of(0) is None
+
+
+def test_a_long_conversation_keeps_its_newest_turns_and_votes_still_align(monkeypatch):
+    import assistant.web.conversation as module
+
+    monkeypatch.setattr(module, "MAX_TURNS", 3)
+    conversation = Conversation()
+    for n in range(5):
+        messages = conversation.answer_next(reply_to(f"q{n}", {}))
+    assert messages is not None
+    assert [m["content"] for m in messages if m["role"] == "user"] == ["q2", "q3", "q4"]
+    assert conversation.turn_of(1) == Turn("id-q2", "q2")  # the chat's second message
+    assert conversation.add_now("…", "refused") is not None
+    assert conversation.turn_of(5) == Turn()  # a refusal: nothing to vote on

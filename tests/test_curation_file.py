@@ -119,3 +119,35 @@ def test_no_file_means_nothing_curated_and_an_unreadable_one_says_so(tmp_path):
     (tmp_path / CURATION_FILE).write_bytes(b"pins:\n  - question: \xff\xfe\n")
     (problem,) = read_curation(tmp_path).problems
     assert "cannot be read" in problem
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("pins:\n  - question: !!foo x\n    passage: y\n", "cannot be read"),
+        ("pins:\n  - question: !!timestamp nope\n    passage: y\n", "cannot be read"),
+        ("pins:\n  - question: a\n    question: b\n    passage: y\n", "given twice"),
+        ("pins: []\npins:\n  - question: a\n    passage: y\n", "second `pins:`"),
+        ('redirects:\n  - question: a\n    message: {"en\\n": x}\n', "language code"),
+        ('pins:\n  - question: "\\e\\a"\n    passage: y\n', "non-empty"),
+    ],
+)
+def test_odd_yaml_is_a_problem_on_its_line_never_a_crash(text, found):
+    curation = parse_curation(text)
+    assert curation.pins == () and curation.redirects == ()
+    assert len(curation.problems) == 1 and found in curation.problems[0], curation.problems
+
+
+def test_control_characters_never_reach_the_terminal():
+    curation = parse_curation('pins:\n  - question: "Why\\e[31m red?"\n    passage: x\n')
+    assert curation.pins[0].question == "Why [31m red?"
+
+
+def test_a_file_with_any_problem_is_never_rewritten(tmp_path):
+    from assistant.documents.curation_edits import edit_curation, with_pin
+
+    text = SOUND + "  - question: Fees?\n    message: {fr: seulement}\n"
+    (tmp_path / CURATION_FILE).write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 10: .*fix the file first"):
+        edit_curation(tmp_path, lambda c: with_pin(c, "Q?", "phrase"))
+    assert (tmp_path / CURATION_FILE).read_text(encoding="utf-8") == text

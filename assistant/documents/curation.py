@@ -34,7 +34,7 @@ HEADER = (
     "# (by language, English the fallback) with `link`.\n"
     "# Edited by `python -m assistant pin|unpin|redirect|unredirect` or by hand: see README.\n"
 )
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")  # used with fullmatch
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,10 @@ def check_text(text: object, what: str, limit: int) -> str:
     """Return `text` stripped, if it is non-empty text within `limit` characters."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"{what} must be non-empty text")
-    cleaned = " ".join(text.split())
+    # control characters (a terminal's escape codes) become spaces, then spacing is collapsed
+    cleaned = " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in text).split())
+    if not cleaned:
+        raise ValueError(f"{what} must be non-empty text")
     if len(cleaned) > limit:
         raise ValueError(f"{what} is longer than {limit:,} characters")
     return cleaned
@@ -143,10 +146,13 @@ def parse_curation(text: str) -> Curation:
         return Curation(problems=(_problem(root, "expected `pins:` and `redirects:` lists"),))
     sections: dict[str, yaml.Node] = {}
     for key_node, value_node in root.value:
-        if key_node.value in ("pins", "redirects"):
-            sections[key_node.value] = value_node
+        name = key_node.value
+        if name in sections:  # YAML keeps the last one; the office would lose the first
+            problems.append(_problem(key_node, f"a second `{name}:` section; write one list"))
+        elif name in ("pins", "redirects"):
+            sections[name] = value_node
         else:
-            problems.append(_problem(key_node, f"unknown section {key_node.value!r} ignored"))
+            problems.append(_problem(key_node, f"unknown section {name!r} ignored"))
     pins = _entries(sections.get("pins"), _pin, problems)
     redirects = _entries(sections.get("redirects"), _redirect, problems)
     return Curation(
@@ -203,11 +209,15 @@ def _fields(node: yaml.Node, allowed: tuple[str, ...]) -> dict[str, Any]:
         raise ValueError("expected `question:` and the entry's other fields")
     found: dict[str, Any] = {}
     for key_node, value_node in node.value:
-        if key_node.value not in allowed:
-            raise ValueError(f"unknown field {key_node.value!r} (expected {', '.join(allowed)})")
-        found[key_node.value] = yaml.constructor.SafeConstructor().construct_object(
-            value_node, deep=True
-        )
+        name = key_node.value
+        if name not in allowed:
+            raise ValueError(f"unknown field {name!r} (expected {', '.join(allowed)})")
+        if name in found:
+            raise ValueError(f"`{name}` is given twice")
+        try:
+            found[name] = yaml.constructor.SafeConstructor().construct_object(value_node, deep=True)
+        except (yaml.YAMLError, AttributeError, TypeError, ValueError):  # a tag such as !!foo
+            raise ValueError(f"`{name}` cannot be read as text") from None
     return found
 
 
@@ -238,7 +248,7 @@ def _messages(message: object) -> dict[str, str]:
         raise ValueError("`message` must be text, or texts by language (`en: …`, `fr: …`)")
     messages = {}
     for language, text in message.items():
-        if not isinstance(language, str) or not LANGUAGE_CODE.match(language):
+        if not isinstance(language, str) or not LANGUAGE_CODE.fullmatch(language):
             raise ValueError(f"{language!r} is not a language code such as en, fr or zh")
         messages[language] = check_text(text, f"the `{language}` message", MAX_MESSAGE_CHARS)
     if FALLBACK_LANGUAGE not in messages:

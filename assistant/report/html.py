@@ -8,7 +8,7 @@ written by `report --out` and served live on `/admin`. Does not compute anything
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
@@ -54,8 +54,12 @@ ul.shown {{ margin: .2rem 0; padding-left: 1.1rem; }}
 </main></body></html>"""
 
 
-def report_html(summary: dict[str, Any]) -> str:
-    """Render `summary.summarize`'s dict as a complete HTML page."""
+Action = Callable[[str], str]  # a question -> HTML for what the office can do about it
+
+
+def report_html(summary: dict[str, Any], act: Action | None = None) -> str:
+    """Render `summary.summarize`'s dict as a complete HTML page; `act` adds a cell to each
+    unanswered topic and disliked reply (`/admin` links them to pinning and redirecting)."""
     period = f"{summary['since'][:10]} to {summary['until'][:10]}"
     sections = [
         f"<h1>What students asked</h1><p class='muted'>{escape(period)} (UTC). Questions are "
@@ -67,8 +71,8 @@ def report_html(summary: dict[str, Any]) -> str:
         f"<figure>{_share_svg(summary['days'])}<figcaption class='muted'>Share of questions "
         "answered (conversation left out)</figcaption></figure></div>",
         _languages(summary["languages"]),
-        _not_answered(summary["not_answered"]),
-        _disliked(summary["disliked"]),
+        _not_answered(summary["not_answered"], act),
+        _disliked(summary["disliked"], act),
         _passages(summary["passages"]),
         _recent(summary["recent"], summary["questions"]),
     ]
@@ -103,20 +107,29 @@ def _languages(languages: dict[str, int]) -> str:
     )
 
 
-def _not_answered(topics: Sequence[dict[str, Any]]) -> str:
+def _action(act: Action | None, question: str) -> str:
+    return f"<td>{act(question)}</td>" if act else ""
+
+
+def _action_heading(act: Action | None) -> str:
+    return "<th>Fix</th>" if act else ""
+
+
+def _not_answered(topics: Sequence[dict[str, Any]], act: Action | None) -> str:
     heading = "<h2>What the policy could not answer</h2>"
     if not topics:
         return heading + "<p class='muted'>Every question found an answer in the policy.</p>"
     rows = "".join(
         f"<tr><td>{escape(t['label'])}</td><td class='n'>{t['count']}</td><td>"
         + "<br>".join(f"<q>{escape(e)}</q>" for e in t["examples"])
-        + "</td></tr>"
+        + f"</td>{_action(act, t['label'])}</tr>"
         for t in topics
     )
     return (
         heading + "<p class='muted'>Questions answered with related passages only, or not at "
         "all, grouped by meaning in any language.</p><table><thead><tr><th>Topic</th>"
-        f"<th class='n'>Questions</th><th>Examples</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<th class='n'>Questions</th><th>Examples</th>{_action_heading(act)}</tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
     )
 
 
@@ -131,18 +144,19 @@ def _shown(passages: Sequence[dict[str, Any]]) -> str:
     return f"<ul class='shown'>{items}</ul>"
 
 
-def _disliked(disliked: Sequence[dict[str, Any]]) -> str:
+def _disliked(disliked: Sequence[dict[str, Any]], act: Action | None) -> str:
     heading = "<h2>Disliked replies</h2>"
     if not disliked:
         return heading + "<p class='muted'>No thumbs-down in this period.</p>"
     rows = "".join(
         f"<tr><td>{escape(d['voted_at'][:16].replace('T', ' '))}</td><td><q>"
-        f"{escape(d['question'])}</q></td><td>{_shown(d['shown'])}</td></tr>"
+        f"{escape(d['question'])}</q></td><td>{_shown(d['shown'])}</td>"
+        f"{_action(act, d['question'])}</tr>"
         for d in disliked
     )
     return (
         heading + "<table><thead><tr><th>When</th><th>Question</th><th>What was shown</th>"
-        f"</tr></thead><tbody>{rows}</tbody></table>"
+        f"{_action_heading(act)}</tr></thead><tbody>{rows}</tbody></table>"
     )
 
 

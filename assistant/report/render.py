@@ -15,7 +15,7 @@ from typing import Any
 from assistant.documents.chunking import Chunk
 from assistant.feedback.store import Store
 from assistant.indexing.encoders.base import Encoder
-from assistant.report.html import report_html
+from assistant.report.html import Action, report_html
 from assistant.report.summary import summarize
 
 FORMATS = ("html", "json", "csv")
@@ -23,7 +23,12 @@ CSV_COLUMNS = ("asked_at", "door", "outcome", "language", "question", "vote", "s
 
 
 def render(
-    store: Store, chunks: Sequence[Chunk], encoder: Encoder, since: datetime, fmt: str
+    store: Store,
+    chunks: Sequence[Chunk],
+    encoder: Encoder,
+    since: datetime,
+    fmt: str,
+    act: Action | None = None,
 ) -> tuple[str, int]:
     """Return the report as text, and how many questions it covers (DatabaseError if down)."""
     questions = store.questions(since)
@@ -32,7 +37,7 @@ def render(
     summary = summarize(questions, store.votes(), chunks, encoder, since)
     if fmt == "json":
         return json.dumps(summary, ensure_ascii=False, indent=1), len(questions)
-    return report_html(summary), len(questions)
+    return report_html(summary, act), len(questions)
 
 
 def questions_csv(questions: Sequence[dict[str, Any]]) -> str:

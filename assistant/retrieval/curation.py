@@ -34,16 +34,16 @@ FIRE_LOGIT = 0.7648
 
 
 @dataclass(frozen=True)
-class Match:
-    entry: Pin | Redirect
-    chunk: Chunk | None  # the pinned passage; None for a redirect
-    similarity: float  # the question's cosine with the entry's question
-
-
-@dataclass(frozen=True)
 class PinnedPassage:
     chunk: Chunk
     span: tuple[int, int]  # the pin's phrase, in document offsets: what the reply marks
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Pin | Redirect
+    pinned: PinnedPassage | None  # None for a redirect
+    similarity: float  # the question's cosine with the entry's question
 
 
 class Curator:
@@ -87,7 +87,7 @@ class Curator:
             return None
         entry = self.entries[best]
         pinned = self.pinned.get(entry.key) if isinstance(entry, Pin) else None
-        return Match(entry, pinned.chunk if pinned else None, float(features[0]))
+        return Match(entry, pinned, float(features[0]))
 
     def features(self, question_vector: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, int]:
         """The model's four features for the nearest entry, and that entry's position."""

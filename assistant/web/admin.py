@@ -88,30 +88,66 @@ class Sessions:
             return False
         return hmac.compare_digest(signature.encode(), self._sign(expiry).encode())
 
+    def form_token(self, cookie: str) -> str:
+        """The token a form of this session carries: without the cookie, nobody can make it."""
+        return hmac.new(self._key, b"form|" + cookie.encode(), hashlib.sha256).hexdigest()
+
     def _sign(self, expiry: str) -> str:
         return hmac.new(self._key, expiry.encode(), hashlib.sha256).hexdigest()
 
 
-def install_admin(app: FastAPI, token: str, report_page: Callable[[str], str]) -> None:
-    """Serve `/admin` (the report for `?since=`), sign-in and sign-out; everything else 401."""
-    sessions = Sessions(check_token(token))
+class Guard:
+    """Who may use `/admin`: a valid token or session, forms from this origin only, each form
+    carrying a token tied to the session (so a page elsewhere cannot post one)."""
 
-    def signed_in(request: Request) -> bool:
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and sessions.token_matches(given.strip()):
-            return True
-        return sessions.valid(request.cookies.get(COOKIE, ""))
+    def __init__(self, sessions: Sessions) -> None:
+        self.sessions = sessions
 
-    def same_origin(request: Request) -> bool:
+    def signed_in(self, request: Request) -> bool:
+        return self._bearer(request) or self.sessions.valid(request.cookies.get(COOKIE, ""))
+
+    def same_origin(self, request: Request) -> bool:
         origin = request.headers.get("origin")
         if origin is None:  # browsers send Origin with every form POST; scripts must too
             return request.headers.get("sec-fetch-site") == "same-origin"
         return origin == f"{request.url.scheme}://{request.url.netloc}"
 
-    def sign_in_page(problem: str = "") -> HTMLResponse:
+    def form_token(self, request: Request) -> str:
+        return self.sessions.form_token(request.cookies.get(COOKIE, ""))
+
+    async def form(self, request: Request) -> dict[str, str] | None:
+        """The posted form, if it may act: signed in, same origin, its token right (a bearer
+        caller is not a browser, so it needs no form token)."""
+        if not self.signed_in(request) or not self.same_origin(request):
+            return None
+        fields = parse_qs((await request.body()).decode("utf-8", "replace"))
+        form = {name: values[0] for name, values in fields.items()}
+        if not self._bearer(request) and not hmac.compare_digest(
+            form.get("form_token", "").encode(), self.form_token(request).encode()
+        ):
+            return None
+        return form
+
+    def sign_in_page(self, problem: str = "") -> HTMLResponse:
         shown = f'<p class="error" role="alert">{escape(problem)}</p>' if problem else ""
         headers = HEADERS | {"WWW-Authenticate": 'Bearer realm="admin"'}
         return HTMLResponse(SIGN_IN.format(problem=shown), status_code=401, headers=headers)
+
+    def _bearer(self, request: Request) -> bool:
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and self.sessions.token_matches(given.strip())
+
+
+def install_admin(
+    app: FastAPI,
+    token: str,
+    report_page: Callable[[str], str],
+    more: Callable[[FastAPI, Guard], None] | None = None,
+) -> None:
+    """Serve `/admin` (the report for `?since=`), sign-in and sign-out, and `more`'s pages;
+    everything else 401."""
+    guard = Guard(Sessions(check_token(token)))
+    signed_in, same_origin, sign_in_page = guard.signed_in, guard.same_origin, guard.sign_in_page
 
     @app.get("/admin", include_in_schema=False)
     def admin(request: Request, since: str = "30d") -> Response:
@@ -128,12 +164,12 @@ def install_admin(app: FastAPI, token: str, report_page: Callable[[str], str]) -
         if not same_origin(request):
             return sign_in_page("Sign in from this site's own page.")
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
-        if not sessions.token_matches(form.get("token", [""])[0]):
+        if not guard.sessions.token_matches(form.get("token", [""])[0]):
             return sign_in_page("That token is not valid.")
         response = RedirectResponse("/admin", status_code=303, headers=HEADERS)
         response.set_cookie(
             COOKIE,
-            sessions.new(),
+            guard.sessions.new(),
             max_age=SESSION_S,
             path="/admin",
             httponly=True,
@@ -149,6 +185,9 @@ def install_admin(app: FastAPI, token: str, report_page: Callable[[str], str]) -
         response = RedirectResponse("/admin", status_code=303, headers=HEADERS)
         response.delete_cookie(COOKIE, path="/admin", httponly=True, samesite="strict")
         return response
+
+    if more is not None:
+        more(app, guard)  # before the catch-all below, which would answer for them
 
     @app.api_route("/admin", methods=ANY_METHOD[1:], include_in_schema=False)
     @app.api_route("/admin/{rest:path}", methods=ANY_METHOD, include_in_schema=False)

@@ -53,6 +53,8 @@ mark.pa-answer { background: #fff0b3; color: #1a1a1a; font-weight: 600; padding:
 :focus-visible { outline: 3px solid #1a5fb4 !important; outline-offset: 2px; }
 """
 
+IDLE_SESSION_S = 24 * 3600
+
 # The iframe already sits inside the school's page: no outer margins of its own.
 COMPACT_CSS = ".gradio-container { padding: 4px !important; }\n"
 
@@ -134,15 +136,23 @@ def build_chat(
             *examples,
         )
 
+    def refusal(question: str, table: Mapping[str, Any], request: gr.Request) -> str | None:
+        """The reply to a question refused at once, before it waits for its turn: empty, too
+        long, or over the visitor's budget (so waiting questions are always paid for)."""
+        try:
+            clean_question(question)  # an empty or overlong question costs no budget
+        except QuestionError as error:
+            return error_html(error_text(error, table))
+        wait = budget.spend(client_address(request))
+        if wait is not None:
+            return error_html(str(table["rate_limited"]).format(seconds=wait))
+        return None
+
     def reply_for(
         question: str, earlier: list[str], table: Mapping[str, Any], request: gr.Request
     ) -> tuple[str, Turn]:
         """Return the reply's HTML and its turn (votes join on the turn's reply id)."""
         try:
-            clean_question(question)  # an empty or overlong question costs no budget
-            wait = budget.spend(client_address(request))
-            if wait is not None:
-                return error_html(str(table["rate_limited"]).format(seconds=wait)), Turn()
             answer = questions.ask(question, earlier, DEFAULT_TOP_K, door, wait=False)
         except QuestionError as error:
             return error_html(error_text(error, table)), Turn()
@@ -151,9 +161,16 @@ def build_chat(
         shown = tuple(answer.passages or answer.related)
         return reply, Turn(answer.reply_id, answer.question, shown)
 
-    def ask(question: str, conversation: Conversation, language: str, request: gr.Request) -> Any:
+    def ask(
+        question: str, conversation: Conversation, language: str, request: gr.Request
+    ) -> tuple[Any, Conversation]:
         table = words(language)
         question = question if isinstance(question, str) else ""
+        shown = text_html(question[:MAX_QUESTION_CHARS] if question.strip() else "…")
+        refused = refusal(question, table, request)
+        if refused is not None:
+            messages = conversation.add_now(shown, refused)
+            return gr.skip() if messages is None else messages, conversation
 
         def turn(earlier: list[str]) -> tuple[str, str, Turn]:
             try:
@@ -161,7 +178,6 @@ def build_chat(
             except Exception:  # never leave a visitor without a reply
                 log.exception("answering a chat question failed")
                 reply, turn = error_html(table["server_error"]), Turn()
-            shown = text_html(question[:MAX_QUESTION_CHARS] if question.strip() else "…")
             return shown, reply, turn
 
         messages = conversation.answer_next(turn)
@@ -181,7 +197,8 @@ def build_chat(
         # a hidden box, not a State: the browser needs it too, for the page's lang and dir
         language = gr.Textbox(FALLBACK, visible=False)
         direction = gr.Textbox("ltr", visible=False)  # from the locale file, for the page
-        conversation = gr.State(Conversation())  # each page session gets its own (see there)
+        # each page session gets its own (see there); an idle day and it starts afresh
+        conversation = gr.State(Conversation(), time_to_live=IDLE_SESSION_S)
         # the question being sent: the box empties at once, so text typed meanwhile is kept
         asked = gr.Textbox(visible=False)
         header = gr.HTML(header_html(english, compact), elem_classes="pa-header")

@@ -18,6 +18,8 @@ from typing import Any
 from assistant.answer import Passage
 from assistant.turns import TurnTaking
 
+MAX_TURNS = 100  # a page keeps its newest hundred turns: memory per visitor stays bounded
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -54,14 +56,26 @@ class Conversation:
         with self._order:
             earlier = [turn.question for turn in self._turns if turn.question]
             shown, html, turn = reply(earlier)
-            with self._changing:
-                self._messages += [
-                    {"role": "user", "content": shown},
-                    {"role": "assistant", "content": html},
-                ]
-                self._turns.append(turn)
-                messages = list(self._messages)
+            messages = self._append(shown, html, turn)
             return None if self._order.waiting else messages
+
+    def add_now(self, shown: str, html: str) -> list[dict[str, str]] | None:
+        """Append a refusal (an empty question, a spent budget) at once, without waiting for
+        the turns before it: it answers nothing, so it need not hold a thread in the queue."""
+        messages = self._append(shown, html, Turn())
+        return None if self._order.waiting else messages
+
+    def _append(self, shown: str, html: str, turn: Turn) -> list[dict[str, str]]:
+        with self._changing:
+            self._messages += [
+                {"role": "user", "content": shown},
+                {"role": "assistant", "content": html},
+            ]
+            self._turns.append(turn)
+            if len(self._turns) > MAX_TURNS:  # the oldest go, from the chat too, so votes align
+                del self._turns[: len(self._turns) - MAX_TURNS]
+                del self._messages[: len(self._messages) - 2 * MAX_TURNS]
+            return list(self._messages)
 
     def turn_of(self, message_index: int) -> Turn | None:
         """Return the turn a chat message belongs to (user and assistant messages alternate)."""

@@ -16,7 +16,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is i
 
 import re
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Query
@@ -84,6 +86,7 @@ def create_app(
     embed_origins: Sequence[str],
     rate_per_minute: int = DEFAULT_RATE_PER_MINUTE,
     admin_token: str | None = None,
+    corpus_dir: Path | None = None,  # where /admin writes the office's curation
 ) -> FastAPI:
     """Assemble the API, the policy page, both chat views and (with a token) `/admin`."""
     import gradio as gr
@@ -91,6 +94,7 @@ def create_app(
     from assistant.web.admin import install_admin
     from assistant.web.api import api_router, install_error_handlers
     from assistant.web.chat import COMPACT_CSS, CSS, build_chat
+    from assistant.web.curation_admin import curate_link, install_curation
 
     ancestors = " ".join(check_origin(origin) for origin in embed_origins) or "'none'"
     app = FastAPI(
@@ -153,7 +157,9 @@ def create_app(
     # The chat is mounted at "/", so a wrong method on an API route would reach Gradio (404).
     app.add_middleware(MethodGuard, routes=_route_methods([*app.routes, *api.routes]))
     if admin_token:  # after the guard: /admin answers 401 to anything, whatever the method
-        install_admin(app, admin_token, lambda since: _live_report(questions, store, since))
+        curation = install_curation(assistant, corpus_dir) if corpus_dir else None
+        report = partial(_live_report, questions, store, act=curate_link if curation else None)
+        install_admin(app, admin_token, report, curation)
     app.add_middleware(SecurityHeaders, frame_ancestors=ancestors)  # outermost: on every reply
     for path, compact in (("/embed", True), ("/", False)):
         gr.mount_gradio_app(
@@ -170,7 +176,9 @@ def create_app(
     return app
 
 
-def _live_report(questions: QuestionLog, store: Store, since: str) -> str:
+def _live_report(
+    questions: QuestionLog, store: Store, since: str, act: Callable[[str], str] | None
+) -> str:
     from assistant.feedback.databases import DatabaseError
     from assistant.report.period import parse_since
     from assistant.report.render import multilingual, render
@@ -178,7 +186,7 @@ def _live_report(questions: QuestionLog, store: Store, since: str) -> str:
     index = questions.assistant.index
     encoder = multilingual(list(index.query_encoders.values()))
     try:
-        page, _ = render(store, index.chunks, encoder, parse_since(since), "html")
+        page, _ = render(store, index.chunks, encoder, parse_since(since), "html", act)
     except DatabaseError as error:
         raise AssistantError(f"The question log in {store.where} cannot be read: {error}") from None
     return page
