@@ -138,8 +138,9 @@ class Assistant:
         else:  # the file changed since the build (or while it ran): embed its questions now
             encoder = self.index.query_encoders[MATCHING_MODEL]
             vectors = encoder.encode_queries(list(curation.questions))
-        self.curator = self._curator(curation, vectors)  # one assignment: questions see either
-        return self.curator.problems
+        curator = self._curator(curation, vectors)
+        self.curator = curator  # one assignment: a question sees the old or the new, whole
+        return curator.problems
 
     def _curator(self, curation: Curation, vectors: np.ndarray | None) -> Curator:
         return Curator(

@@ -58,7 +58,9 @@ def test_a_passage_is_pinned_from_the_search_results_and_answers_at_once(office)
             for p in re.findall(r'name="phrase" id="p\d" required value="([^"]*)"', page)
         ]
         assert len(phrases) >= 3
-        chosen = next(p for p in phrases if "missions" in p.lower())
+        about_missions = [p for p in phrases if "missions" in p.lower()]
+        assert about_missions, phrases
+        chosen = about_missions[0]
         reply = client.post(
             "/admin/pin",
             data={"question": question, "phrase": chosen, "form_token": form_token(page)},
@@ -87,6 +89,7 @@ def test_a_redirect_keeps_what_the_office_typed_as_text(office):
             data={"question": UNANSWERED, "message": ATTACK, "link": link, "form_token": token},
         )
     assert saved.status_code == 200 and "<script>alert" not in saved.text
+    assert html.escape(" ".join(ATTACK.split())) in saved.text  # shown, as text
     (redirect,) = read_curation(settings.corpus_dir).redirects
     assert redirect.message("en") == " ".join(ATTACK.split()) and redirect.link == link
     answer = httpx.post(f"{server.url}/api/ask", json={"question": UNANSWERED}, timeout=60).json()

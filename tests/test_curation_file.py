@@ -151,3 +151,13 @@ def test_a_file_with_any_problem_is_never_rewritten(tmp_path):
     with pytest.raises(ValueError, match=r"line 10: .*fix the file first"):
         edit_curation(tmp_path, lambda c: with_pin(c, "Q?", "phrase"))
     assert (tmp_path / CURATION_FILE).read_text(encoding="utf-8") == text
+
+
+def test_a_question_is_pinned_or_redirected_never_both():
+    from assistant.documents.curation_edits import with_pin, with_redirect
+
+    curation = with_redirect(Curation(), "Visa?", "en", "See the visa page.", None)
+    pinned = with_pin(curation, "VISA?", "Training international talents")
+    assert [p.question for p in pinned.pins] == ["VISA?"] and pinned.redirects == ()
+    again = with_redirect(pinned, "visa?", "en", "See it.", None)
+    assert again.pins == () and [r.question for r in again.redirects] == ["visa?"]

@@ -24,16 +24,19 @@ from assistant.documents.library import corpus_lock
 
 
 def with_pin(curation: Curation, question: str, phrase: str) -> Curation:
-    """Pin `phrase`'s passage to `question`, re-pointing the question if it is pinned."""
+    """Pin `phrase`'s passage to `question`, re-pointing it if pinned, replacing a redirect."""
+    # a question is pinned or redirected, not both: twin entries would cancel each other out
     folded = same_question(question)
     pins = tuple(p for p in curation.pins if same_question(p.question) != folded)
-    return Curation((*pins, Pin(question, phrase)), curation.redirects)
+    redirects = tuple(r for r in curation.redirects if same_question(r.question) != folded)
+    return Curation((*pins, Pin(question, phrase)), redirects)
 
 
 def with_redirect(
     curation: Curation, question: str, language: str, message: str, link: str | None
 ) -> Curation:
-    """Add or update a redirect; a new one needs its English message first (ValueError)."""
+    """Add or update a redirect (replacing a pin of the question); a new one needs its English
+    message first (ValueError)."""
     if not LANGUAGE_CODE.fullmatch(language):
         raise ValueError(f"the language must be a code such as en, fr or zh, not {language!r}")
     folded = same_question(question)
@@ -46,7 +49,8 @@ def with_redirect(
     messages = {**(old.messages if old else {}), language: message}
     entry = Redirect(question, messages, link or (old.link if old else None))
     others = tuple(r for r in curation.redirects if same_question(r.question) != folded)
-    return Curation(curation.pins, (*others, entry))
+    pins = tuple(p for p in curation.pins if same_question(p.question) != folded)
+    return Curation(pins, (*others, entry))
 
 
 def without(curation: Curation, kind: str, question: str) -> Curation:

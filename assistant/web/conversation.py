@@ -1,11 +1,11 @@
 """One visitor's chat, kept on the server: what the chat shows, and what a vote refers to.
 
-Questions sent in quick succession are answered one after the other, in the order they were
-sent (a follow-up is read against the questions before it), and the chat shows what this
-object holds rather than what the browser sends back, so no reply overwrites another. When a
-later question is already waiting, an earlier reply is not sent on its own: the later reply
-brings every turn, whatever order the browser receives the two in. Does not answer anything
-itself: see `chat`.
+Questions sent in quick succession are answered one after the other, in the order they reach
+the server (for one visitor, the order sent; a follow-up is read against the questions before
+it), and the chat shows what this object holds rather than what the browser sends back, so no
+reply overwrites another. When a later question is already waiting here, an earlier reply is
+not sent on its own: the later reply brings every turn, whatever order the browser receives
+the two in. Does not answer anything itself: see `chat`.
 """
 
 from __future__ import annotations

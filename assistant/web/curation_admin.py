@@ -10,6 +10,7 @@ decide when a pin fires: see `retrieval.curation`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -17,9 +18,16 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from assistant.answer import Assistant
-from assistant.documents.curation import MAX_MESSAGE_CHARS, Curation, check_link, check_text
+from assistant.documents.curation import (
+    CURATION_FILE,
+    MAX_MESSAGE_CHARS,
+    Curation,
+    check_link,
+    check_text,
+)
 from assistant.documents.curation import read_curation as read_file
 from assistant.documents.curation_edits import edit_curation, with_pin, with_redirect
 from assistant.errors import AssistantError
@@ -28,6 +36,7 @@ from assistant.retrieval.curation import find_passages
 from assistant.web.admin import HEADERS, Guard
 
 CANDIDATES = 5
+_RECURATING = threading.Lock()
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
@@ -63,21 +72,24 @@ def install_curation(assistant: Assistant, corpus_dir: Path) -> Callable[[FastAP
             form = await guard.form(request)
             if form is None:
                 return guard.sign_in_page("Sign in again: that form was not from this page.")
-            return _apply(assistant, corpus_dir, lambda: _pinned(assistant, form))
+            # a thread: the file lock, embedding and answering must not stall the event loop
+            return await run_in_threadpool(
+                _apply, assistant, corpus_dir, lambda: _pinned(assistant, form)
+            )
 
         @app.post("/admin/redirect", include_in_schema=False)
         async def redirect(request: Request) -> Response:
             form = await guard.form(request)
             if form is None:
                 return guard.sign_in_page("Sign in again: that form was not from this page.")
-            return _apply(assistant, corpus_dir, lambda: _redirected(form))
+            return await run_in_threadpool(_apply, assistant, corpus_dir, lambda: _redirected(form))
 
     return install
 
 
 def _pinned(assistant: Assistant, form: dict[str, str]) -> tuple[str, Callable[..., Curation]]:
     question = clean_question(form.get("question", ""))
-    phrase = form.get("phrase", "")
+    phrase = check_text(form.get("phrase", ""), "the chosen passage", MAX_MESSAGE_CHARS)
     found = find_passages(phrase, assistant.index.chunks)
     if len(found) != 1:
         raise ValueError(f"{len(found)} passages hold the chosen words; pin from the terminal")
@@ -102,8 +114,16 @@ def _apply(
         edit_curation(corpus_dir, edit)
     except (ValueError, AssistantError) as error:
         return _page("Not saved", f'<p class="error" role="alert">{escape(str(error))}.</p>', 400)
-    problems = assistant.recurate(read_file(corpus_dir))
-    answer = assistant.ask(question)
+    except OSError as error:
+        problem = f"{CURATION_FILE} could not be written ({error.strerror or error})"
+        return _page("Not saved", f'<p class="error" role="alert">{escape(problem)}.</p>', 500)
+    try:
+        with _RECURATING:  # one at a time: an older curation never replaces a newer one
+            problems = assistant.recurate(read_file(corpus_dir))
+        answer = assistant.ask(question)
+    except (AssistantError, OSError) as error:
+        problem = f"Saved, but this server could not take it yet ({error}); it will at restart"
+        return _page("Saved", f'<p class="error" role="alert">{escape(problem)}.</p>')
     if answer.passages and answer.passages[0].pinned:
         now = f"the pinned passage ({escape(answer.passages[0].section)})"
     elif answer.curated_by and answer.link:
