@@ -18,6 +18,7 @@ import numpy as np
 
 from assistant.config import ANSWERING_AT_ONCE, DEFAULT_TOP_K, Settings
 from assistant.documents.curation import Curation, Redirect, read_curation
+from assistant.documents.examples import Examples, read_examples
 from assistant.indexing.index import Index, open_index
 from assistant.indexing.manifest import query_sets_signature
 from assistant.indexing.recipe import Recipe
@@ -32,6 +33,7 @@ from assistant.retrieval.curation import (
 )
 from assistant.retrieval.language import FALLBACK, LanguageGuesser
 from assistant.retrieval.recipe import default_recipe
+from assistant.retrieval.router import fitted_router
 from assistant.retrieval.scope import ANSWERED, NOT_COVERED, RELATED, TOPICS_SET, ScopeJudge
 from assistant.retrieval.search import Ranked, Retrieval, Retriever
 from assistant.translations import language_notice, outcome_message
@@ -87,9 +89,11 @@ class Assistant:
         index: Index,
         answering_at_once: int = ANSWERING_AT_ONCE,
         curation: Curation | None = None,
+        examples: Examples | None = None,
     ) -> None:
         self.index = index
-        self.retriever = Retriever(index, index.query_encoders)
+        router = fitted_router(index, examples or Examples())
+        self.retriever = Retriever(index, index.query_encoders, router=router)
         self.scope = ScopeJudge(
             index.query_set_vectors[TOPICS_SET],
             policy_terms=index.lexical.vocabulary,
@@ -119,8 +123,14 @@ class Assistant:
             recipe or default_recipe(settings.corpus_dir),
             notify,
         )
-        assistant = cls(index, settings.answering_at_once, read_curation(settings.corpus_dir))
-        for problem in assistant.curator.problems:
+        assistant = cls(
+            index,
+            settings.answering_at_once,
+            read_curation(settings.corpus_dir),
+            read_examples(settings.corpus_dir),
+        )
+        router = assistant.retriever.router
+        for problem in [*assistant.curator.problems, *(router.problems if router else [])]:
             notify(f"warning: {problem}")
         for encoder in index.query_encoders.values():
             encoder.encode_queries(["warm up"])

@@ -30,10 +30,10 @@ from assistant import Assistant
 from assistant.config import Settings
 from assistant.documents.corpus import corpus_files
 from assistant.documents.curation import Curation, Pin, Redirect, write_curation
+from assistant.documents.examples import EXAMPLES_FILE
 from assistant.retrieval.curation import (
-    FIRE_BIAS,
-    FIRE_LOGIT,
-    FIRE_WEIGHTS,
+    FEATURES_OF,
+    FIRE_MODELS,
     MATCHING_MODEL,
     find_passages,
 )
@@ -42,7 +42,7 @@ from benchmarks.common import ROOT, save
 DATA = ROOT / "tests" / "data" / "curation"
 FOLDS = 6
 L2 = 0.01
-FEATURES = ("cosine", "centred cosine", "centred margin", "pinned passage gap")
+FEATURES = ("cosine", "centred cosine", "centred margin", "pinned passage gap", "same topic")
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,11 @@ class Example:
     allowed: bool  # its nearest entry may fire: a redirect, or a pin whose passage holds what
     # the question wants (`ScopeJudge.lacking`)
     first_without: int  # the first chunk without curation
+
+    @property
+    def kind(self) -> str:
+        """Which model decides: the nearest entry's kind."""
+        return "redirect" if self.nearest.startswith("redirect") else "pin"
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -79,7 +84,7 @@ def curation_of(entries: list[dict]) -> tuple[Curation, dict[str, str]]:
 def curated_assistant(workdir: Path, curation: Curation) -> Assistant:
     corpus = workdir / "corpus"
     corpus.mkdir()
-    for path in corpus_files(ROOT / "corpus"):
+    for path in [*corpus_files(ROOT / "corpus"), ROOT / "corpus" / EXAMPLES_FILE]:
         shutil.copy2(path, corpus / path.name)
     write_curation(corpus, curation)
     settings = replace(Settings.from_env(), corpus_dir=corpus, index_dir=workdir / "index")
@@ -130,9 +135,20 @@ def fit(features: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, float]:
     return weights, float(w[-1] - weights @ mean)
 
 
-def chosen(train: list[Example]) -> tuple[np.ndarray, float, float]:
+Model = dict[str, tuple[np.ndarray, float, float]]  # kind -> weights, bias, threshold
+
+
+def chosen(train: list[Example]) -> Model:
+    """One model per kind of nearest entry (a redirect has no pinned passage, so no gap)."""
+    return {
+        kind: chosen_for([e for e in train if e.kind == kind], FEATURES_OF[kind])
+        for kind in FEATURES_OF
+    }
+
+
+def chosen_for(train: list[Example], read: tuple[int, ...]) -> tuple[np.ndarray, float, float]:
     """The model fitted on `train`, and the logit above every harmful training question."""
-    features = np.array([e.features for e in train])
+    features = np.array([e.features[list(read)] for e in train])
     labels = np.array([e.expected is not None and e.harmless for e in train], dtype=float)
     weights, bias = fit(features, labels)
     logits = features @ weights + bias
@@ -153,12 +169,13 @@ def right(example: Example, fires: bool, pinned_chunk: dict[str, int]) -> bool:
 
 
 def score(
-    tested: list[Example], model: tuple[np.ndarray, float, float], pinned_chunk: dict[str, int]
+    tested: list[Example], model: Model, pinned_chunk: dict[str, int]
 ) -> dict[str, list[bool]]:
-    weights, bias, threshold = model
     result: dict[str, list[bool]] = {"pins": [], "redirects": [], "harm": []}
     for example in tested:
-        fires = example.allowed and float(example.features @ weights + bias) >= threshold
+        weights, bias, threshold = model[example.kind]
+        logit = float(example.features[list(FEATURES_OF[example.kind])] @ weights + bias)
+        fires = example.allowed and logit >= threshold
         if example.expected is None:
             result["harm"].append(fires and not example.harmless)
         else:
@@ -196,7 +213,10 @@ def main(argv: list[str]) -> int:
         unrelated = examples(assistant, unrelated_items, keys)
         if "--heldout" in argv:
             heldout = examples(assistant, read_jsonl(DATA / "heldout.jsonl"), keys)
-            shipped = (np.array(FIRE_WEIGHTS), FIRE_BIAS, FIRE_LOGIT)
+            shipped = {
+                kind: (np.array(weights), bias, logit)
+                for kind, (weights, bias, logit) in FIRE_MODELS.items()
+            }
             return report_heldout(heldout, unrelated, shipped, pinned_chunk)
     split = folds(paraphrases, unrelated)
     totals: dict[str, list[bool]] = {"pins": [], "redirects": [], "harm": []}
@@ -204,7 +224,7 @@ def main(argv: list[str]) -> int:
         train = [e for m, part in enumerate(split) if m != n for e in part]
         for kind, flags in score(split[n], chosen(train), pinned_chunk).items():
             totals[kind] += flags
-    weights, bias, threshold = chosen(paraphrases + unrelated)
+    model = chosen(paraphrases + unrelated)
     print(
         f"CV estimate ({FOLDS} folds, {len(paraphrases)} paraphrases, {len(unrelated)} unrelated):"
     )
@@ -217,19 +237,24 @@ def main(argv: list[str]) -> int:
         if e.expected in pinned_chunk
     ]
     print(f"  (without curation, pinned passage first: {share(without)})")
-    print("Shipped constants (all folds):")
-    print(f"FIRE_WEIGHTS = {tuple(round(float(w), 4) for w in weights)}")
-    print(f"FIRE_BIAS = {bias:.4f}")
-    print(f"FIRE_LOGIT = {threshold:.4f}")
+    shipped = {
+        kind: (
+            tuple(round(float(w), 4) for w in weights),
+            round(bias, 4),
+            round(float(threshold), 4),
+        )
+        for kind, (weights, bias, threshold) in model.items()
+    }
+    print(f"Shipped constants (all folds):\nFIRE_MODELS = {shipped}")
+    in_sample = score(paraphrases + unrelated, model, pinned_chunk)
+    print("  in-sample: " + ", ".join(f"{kind} {share(f)}" for kind, f in in_sample.items()))
     save(
         "curation_calibration",
         {
             "features": FEATURES,
             "cv": {kind: [int(sum(f)), len(f)] for kind, f in totals.items()},
             "without_curation_pinned_first": [int(sum(without)), len(without)],
-            "weights": [float(w) for w in weights],
-            "bias": bias,
-            "threshold": threshold,
+            "models": shipped,
         },
     )
     return 0
@@ -238,7 +263,7 @@ def main(argv: list[str]) -> int:
 def report_heldout(
     heldout: list[Example],
     unrelated: list[Example],
-    shipped: tuple[np.ndarray, float, float],
+    shipped: Model,
     pinned_chunk: dict[str, int],
 ) -> int:
     result = score(heldout + unrelated, shipped, pinned_chunk)

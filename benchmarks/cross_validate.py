@@ -5,6 +5,9 @@ Only the cross-validation part is read; the locked test part never is. Every que
 embedded once; each candidate setting is then scored from the cached signals with the same
 functions the assistant uses (`combine`, `ScopeJudge.decide`, `is_conversation`).
 
+The router learns from these same questions (`corpus/example-questions.jsonl` is written from
+them), so each question's router scores come from a router fitted without its fold.
+
 The criterion is the share of questions handled right: an answerable question answered with
 a right first passage, an unanswerable one not answered, talk recognised as talk; among
 settings whose answerable questions are declined at most 3 % of the time on the training
@@ -25,11 +28,22 @@ from pathlib import Path
 import numpy as np
 
 from assistant import Assistant
+from assistant.documents.examples import read_examples
 from assistant.evaluation import Case, contains_gold, read_eval_set
 from assistant.indexing.bm25 import tokenize
 from assistant.retrieval.conversation import is_conversation
+from assistant.retrieval.router import Router
 from assistant.retrieval.scope import ANSWERED, Thresholds
-from assistant.retrieval.search import Retrieval, Signals, Weights, combine, is_fragment
+from assistant.retrieval.search import (
+    Query,
+    Retrieval,
+    Signals,
+    Weights,
+    combine,
+    is_fragment,
+    with_context,
+)
+from benchmarks.common import ROOT
 
 FOLDS = 5
 MAX_DECLINED = 0.03  # answerable questions not answered, at most
@@ -40,6 +54,7 @@ GRID = {
     "context": (0.5, 1.0),
     "fragment_context": (2.0, 1.0),  # on a tie, a fragment leans on its earlier turn
     "bm25_non_english": (0.0, 0.25, 0.5),
+    "router": (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 9.0, 12.0),
 }
 MIN_RELEVANCE = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 MAX_MARGIN = (-0.04, -0.02, 0.0, 0.02, 0.04, 0.06, 0.08, 0.1)
@@ -55,10 +70,13 @@ class Prepared:
     terms: frozenset[str]
     fragment: bool  # too short to stand alone: leans on its earlier turn
     right: np.ndarray | None  # chunks holding a gold phrase; None for unanswerable
+    searched: tuple[Query, Query | None]  # the question, and its follow-up context if any
 
 
 def prepare(assistant: Assistant, cases: Sequence[Case]) -> list[Prepared]:
+    """Every question's signals, without the router (see `with_routers`)."""
     retriever, scope = assistant.retriever, assistant.scope
+    retriever.router = None
     chunks = retriever.index.chunks
     prepared = []
     for case in cases:
@@ -76,9 +94,45 @@ def prepare(assistant: Assistant, cases: Sequence[Case]) -> list[Prepared]:
                 frozenset(tokenize(case.question)),
                 is_fragment(case.question),
                 right,
+                (query, context),
             )
         )
     return prepared
+
+
+def with_routers(assistant: Assistant, prepared: list[Prepared]) -> list[Prepared]:
+    """Add each question's router scores, from a router fitted on the policy's sentences and
+    on the examples (`corpus/example-questions.jsonl`) among the other folds' questions."""
+    index = assistant.index
+    key = next(key for key, encoder in index.query_encoders.items() if encoder.multilingual)
+    taught = {e.question: e for e in read_examples(ROOT / "corpus").examples}
+    examples, vectors = [], []
+    for item in prepared:
+        case = item.case
+        text = with_context(case.question, case.history) if case.history else case.question
+        examples.append(taught.get(text))
+        vectors.append(text)
+    encoded = index.query_encoders[key].encode_queries(vectors)
+    routed = list(prepared)
+    for fold in folds(prepared):
+        others = [i for i in np.setdiff1d(np.arange(len(prepared)), fold) if examples[i]]
+        router = Router(
+            key,
+            index.chunks,
+            index.sentence_vectors[key],
+            index.sentence_offsets,
+            [examples[i] for i in others],  # type: ignore[misc]
+            encoded[others],
+        )
+        for i in fold:
+            item = prepared[i]
+            own, around = item.signals
+            query, context = item.searched
+            own = own | {"router": router.scores(query.vectors[key])}
+            if around is not None and context is not None:
+                around = around | {"router": router.scores(context.vectors[key])}
+            routed[i] = replace(item, signals=(own, around))
+    return routed
 
 
 def score_table(assistant: Assistant, prepared: list[Prepared]) -> tuple[np.ndarray, np.ndarray]:
@@ -181,7 +235,7 @@ def main() -> None:
     if any(case.split == "locked" for case in cases):
         sys.exit("refusing to tune on the locked test part")
     assistant = Assistant.load()
-    prepared = prepare(assistant, cases)
+    prepared = with_routers(assistant, prepare(assistant, cases))
     right, declined = score_table(assistant, prepared)
     combos = settings()
     answerable = np.array([item.right is not None for item in prepared])

@@ -21,6 +21,7 @@ from assistant.feedback.store import Store, open_store
 from assistant.indexing.build import build_index
 
 POLICY = PROJECT_ROOT / "corpus" / "insa-lyon-international-policy.md"
+EXAMPLES = PROJECT_ROOT / "corpus" / "example-questions.jsonl"  # what the router learns from
 SOURCE_TEXT = PROJECT_ROOT / "tests" / "data" / "insa-lyon-international-policy.pdf.txt"
 
 
@@ -28,6 +29,7 @@ def make_settings(root: Path) -> Settings:
     corpus = root / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
     shutil.copy(POLICY, corpus / POLICY.name)
+    shutil.copy(EXAMPLES, corpus / EXAMPLES.name)
     return Settings(
         corpus_dir=corpus, index_dir=root / "index", feedback_db=root / "feedback.sqlite3"
     )
@@ -49,7 +51,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     from assistant.retrieval.recipe import default_recipe
 
     settings = make_settings(tmp_path_factory.mktemp("built"))
-    build_index(settings.corpus_dir, settings.index_dir, default_recipe())
+    build_index(settings.corpus_dir, settings.index_dir, default_recipe(settings.corpus_dir))
     return settings
 
 

@@ -17,8 +17,9 @@ from assistant.indexing.index import open_index
 from assistant.indexing.manifest import MANIFEST, damaged_file, stale_reason
 from assistant.indexing.recipe import Recipe
 from assistant.retrieval.recipe import default_recipe
+from tests.conftest import POLICY
 
-RECIPE = default_recipe()
+RECIPE = default_recipe(POLICY.parent)  # every test's corpus copies its example questions
 
 
 def never(line: str) -> None:

@@ -285,7 +285,7 @@ def hostile_server(start_server, tmp_path_factory):
     (settings.corpus_dir / "hostile.md").write_text(
         "---\ntitle: Hostile notice\n---\n\n# Exchanges\n\n" + HOSTILE, encoding="utf-8"
     )
-    build_index(settings.corpus_dir, settings.index_dir, default_recipe())
+    build_index(settings.corpus_dir, settings.index_dir, default_recipe(settings.corpus_dir))
     return start_server(settings=settings)
 
 

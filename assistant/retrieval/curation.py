@@ -1,13 +1,15 @@
 """Decide whether a question is one the office curated: a pinned passage or a redirect.
 
 A question fires the curated entry whose question is nearest (multilingual e5, so a French
-paraphrase finds an English pin) when a small logistic model says it is the same question.
-Its four features were chosen by cross-validation on 72 paraphrases and 100 unrelated
-questions (`benchmarks/calibrate_curation.py`, BENCHMARKS.md): the cosine; the cosine once the
-policy's common direction (the mean of its sentences) is taken out, which stops "INSA Lyon's
-international …" from making every policy question look alike; how far ahead that entry is
-of the next one or of the fixed off-policy questions (`scope`); and, for a pin, how far the
-pinned passage is behind the question's own best passage. Does not read the curation file
+paraphrase finds an English pin) when a small logistic model, one for pins and one for
+redirects, says it is the same question. Their features were chosen by cross-validation on 72
+paraphrases and 100 unrelated questions (`benchmarks/calibrate_curation.py`, BENCHMARKS.md):
+the cosine; the cosine once the policy's common direction (the mean of its sentences) is taken
+out, which stops "INSA Lyon's international …" from making every policy question look alike;
+how far ahead that entry is of the next one or of the fixed off-policy questions (`scope`);
+for a pin, how far the pinned passage is behind the question's own best passage; for a
+redirect, whether the question's nearest off-policy topic is its question's (+3 of 24
+paraphrases). Does not read the curation file
 (see `documents.curation`) nor build the reply (see `answer`).
 """
 
@@ -25,12 +27,15 @@ from assistant.documents.curation import CURATION_FILE, Curation, Pin, Redirect
 CURATION_SET = "curated_questions"  # the index's query set: every curated question
 MATCHING_MODEL = "e5"  # the multilingual encoder
 
-# Logistic model over (cosine, centred cosine, centred margin, pinned passage's gap), fitted by
-# `benchmarks/calibrate_curation.py`; fires at FIRE_LOGIT and above, the threshold that kept
-# every unrelated question of the training folds unfired.
-FIRE_WEIGHTS = (6.128, 3.7719, 9.7268, -5.7994)
-FIRE_BIAS = -8.5050
-FIRE_LOGIT = 0.7648
+# One logistic model per kind of nearest entry, fitted by `benchmarks/calibrate_curation.py`:
+# kind -> (weights, bias, logit at and above which it fires: the threshold that kept every
+# unrelated question of the training folds unfired).
+# Which features each kind's model reads: a redirect has no passage, but a topic.
+FEATURES_OF = {"pin": (0, 1, 2, 3), "redirect": (0, 1, 2, 4)}
+FIRE_MODELS: dict[str, tuple[tuple[float, ...], float, float]] = {
+    "pin": ((2.4087, 1.7153, 9.1979, -7.5085), -3.8948, 1.5164),
+    "redirect": ((8.6393, 8.4706, 3.7357, 1.8079), -14.1439, 0.7224),
+}
 
 
 @dataclass(frozen=True)
@@ -82,15 +87,16 @@ class Curator:
         if not len(self.vectors):
             return None
         features, best = self.features(question_vector, scores)
-        logit = FIRE_BIAS + float(np.dot(FIRE_WEIGHTS, features))
-        if logit < FIRE_LOGIT:
-            return None
         entry = self.entries[best]
+        kind = "pin" if isinstance(entry, Pin) else "redirect"
+        weights, bias, threshold = FIRE_MODELS[kind]
+        if bias + float(np.dot(weights, features[list(FEATURES_OF[kind])])) < threshold:
+            return None
         pinned = self.pinned.get(entry.key) if isinstance(entry, Pin) else None
         return Match(entry, pinned, float(features[0]))
 
     def features(self, question_vector: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, int]:
-        """The model's four features for the nearest entry, and that entry's position."""
+        """The models' features for the nearest entry (see FEATURES_OF), and its position."""
         cosines = self.vectors @ question_vector
         centred_question = self._centred(question_vector[None, :])[0]
         centred = self.centred @ centred_question
@@ -103,7 +109,14 @@ class Curator:
         gap = 0.0
         if isinstance(entry, Pin):
             gap = float(scores.max() - scores[self.pinned[entry.key].chunk.id])
-        return np.array([cosines[best], centred[best], margin, gap], dtype=np.float64), best
+        # the same nearest off-policy topic as the entry's question ("visa", "housing"…)
+        same_topic = float(
+            len(self.background)
+            and np.argmax(self.background @ centred_question)
+            == np.argmax(self.background @ self.centred[best])
+        )
+        features = [cosines[best], centred[best], margin, gap, same_topic]
+        return np.array(features, dtype=np.float64), best
 
     def _centred(self, vectors: np.ndarray) -> np.ndarray:
         if self.centre is None or not len(vectors):

@@ -89,7 +89,7 @@ TOPICS_SET = "off_policy_topics"
 
 # Chosen with the fusion weights by 5-fold cross-validation (benchmarks/cross_validate.py):
 # the most questions handled right with at most 3 % of answerable ones declined.
-MIN_RELEVANCE = 0.0  # CV found no use for it beyond the margin test
+MIN_RELEVANCE = 0.2  # the best passage's fused relevance, at least (with the router in)
 KEYWORDS_AT_MOST = 3
 MAX_OFF_POLICY_MARGIN = 0.02
 

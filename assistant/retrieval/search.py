@@ -1,10 +1,11 @@
-"""Rank chunks for a question by fusing three signals, and pick each chunk's answer sentence.
+"""Rank chunks for a question by fusing four signals, and pick each chunk's answer sentence.
 
-Signals, over the same chunks: BM25 (names, acronyms, numbers), the English MiniLM, and the
-multilingual e5 (questions in any language). Each is scaled to a comparable range and summed
-with weights that depend on whether the question is English (for other languages only e5
-understands the words). A follow-up that leans on an earlier turn ("And CGE?") is also
-searched together with that turn. The answer sentence is chosen by the same signals.
+Signals, over the same chunks: BM25 (names, acronyms, numbers), the English MiniLM, the
+multilingual e5 (questions in any language), and the router learnt from example questions
+(`router`). Each is scaled to a comparable range and summed with weights that depend on
+whether the question is English (for other languages only e5 understands the words). A
+follow-up that leans on an earlier turn ("And CGE?") is also searched together with that turn.
+The answer sentence is chosen by the same signals.
 Does not decide whether to answer: see `answer`.
 """
 
@@ -23,6 +24,7 @@ from assistant.documents.chunking import Chunk
 from assistant.indexing.bm25 import tokenize
 from assistant.indexing.encoders.base import Encoder, scaled
 from assistant.indexing.index import Index
+from assistant.retrieval.router import Router
 from assistant.retrieval.spelling import Speller
 
 _LEANS_ON_CONTEXT = re.compile(
@@ -43,16 +45,17 @@ class Weights:
     (benchmarks/cross_validate.py); e5 is the unit the others are measured in."""
 
     bm25: float = 1.0
-    minilm: float = 0.5
+    minilm: float = 0.25
     e5: float = 1.0
-    # each encoder's best sentence of a chunk, besides the whole chunk: one sentence often
-    # states the whole answer, and a paraphrase matches it better than the paragraph
-    sentence: float = 0.5
+    # each encoder's best sentence of a chunk, besides the whole chunk; since the router learnt
+    # how questions ask for each passage, CV gives it no weight (and it is not computed)
+    sentence: float = 0.0
     e5_non_english: float = 1.0
-    bm25_non_english: float = 0.25  # BM25 on a foreign question: names, acronyms, cognates
+    bm25_non_english: float = 0.0  # BM25 on a foreign question: CV gives it no weight
     context: float = 0.5  # weight of the (earlier turn + question) search for a follow-up
     fragment_context: float = 2.0  # the same, when the question cannot stand alone ("Which?")
     sentence_overlap: float = 0.5
+    router: float = 6.0  # the passage example questions like this one want (`router`)
 
 
 # BM25 saturates: beyond this score a passage is as lexically relevant as it gets.
@@ -93,10 +96,12 @@ def _fuse(signals: Signals, english: bool, w: Weights) -> np.ndarray:
         whole = signals[key]
         return whole + w.sentence * signals[f"{key}_sentence"] if w.sentence else whole
 
+    learnt = w.router * signals["router"] if "router" in signals else 0.0
     if english:
-        return w.bm25 * signals["bm25"] + w.minilm * encoder("minilm") + w.e5 * encoder("e5")
+        lexical = w.bm25 * signals["bm25"]
+        return lexical + w.minilm * encoder("minilm") + w.e5 * encoder("e5") + learnt
     # MiniLM only knows English; BM25 still finds names, acronyms and cognates
-    return w.e5_non_english * encoder("e5") + w.bm25_non_english * signals["bm25"]
+    return w.e5_non_english * encoder("e5") + w.bm25_non_english * signals["bm25"] + learnt
 
 
 def combine(
@@ -119,13 +124,16 @@ def combine(
         norm = w.bm25 + (w.minilm + w.e5) * sentence
     else:
         norm = w.e5_non_english * sentence + w.bm25_non_english
+    if "router" in own:
+        norm += w.router
     if context is not None:
         total = total + leaning * _fuse(context, english, w)
         norm *= 1 + leaning
     return total / norm
 
 
-def _with_context(question: str, history: Sequence[str]) -> str:
+def with_context(question: str, history: Sequence[str]) -> str:
+    """The text a follow-up is searched with: its earlier turn, then itself."""
     return f"{history[-1]} {question}"
 
 
@@ -152,11 +160,16 @@ def depends_on_history(question: str, history: Sequence[str]) -> bool:
 
 class Retriever:
     def __init__(
-        self, index: Index, encoders: Mapping[str, Encoder], weights: Weights = Weights()
+        self,
+        index: Index,
+        encoders: Mapping[str, Encoder],
+        weights: Weights = Weights(),
+        router: Router | None = None,
     ) -> None:
         self.index = index
         self.encoders = encoders
         self.weights = weights
+        self.router = router
         self.bm25 = index.lexical
         self.speller = Speller(index.lexical.vocabulary)
         self.pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="encode")
@@ -203,7 +216,7 @@ class Retriever:
         """Embed the question and, for a follow-up that leans on it, the earlier turn with it."""
         texts = [question]
         if depends_on_history(question, history):
-            texts.append(_with_context(question, history))  # one batch: one model call each
+            texts.append(with_context(question, history))  # one batch: one model call each
         query, *rest = self.encode_all(texts, english)
         return query, rest[0] if rest else None
 
@@ -223,6 +236,8 @@ class Retriever:
             if sentences or self.weights.sentence:
                 best = self.best_sentences(key, query)
                 signals[f"{key}_sentence"] = scaled(self.encoders[key], best)
+        if self.router is not None:
+            signals["router"] = self.router.scores(query.vectors[self.router.key])
         return signals
 
     def best_sentences(self, key: str, query: Query) -> np.ndarray:

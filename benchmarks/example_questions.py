@@ -1,0 +1,64 @@
+"""Write `corpus/example-questions.jsonl` from the tuning part of the independent questions.
+
+Run: PYTHONPATH=. .venv/bin/python benchmarks/example_questions.py
+
+Every answerable question of `tests/data/independent/cv.jsonl` (the part tuned on; never the
+locked part, nor `tests/data/eval.jsonl`, kept as a second opinion, nor the fresh sets) becomes
+an example for the router (`retrieval.router`), with the first of its gold phrases that names
+exactly one passage. A follow-up is written as it is searched: its earlier turn, then itself.
+A question that a measuring set also asks, word for word (independent writers often ask "On how
+many continents does INSA Lyon have relations?" alike), is left out: it would be measured on
+what it was taught.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from assistant.documents.chunking import chunk_corpus
+from assistant.documents.corpus import load_corpus
+from assistant.documents.examples import EXAMPLES_FILE
+from assistant.evaluation import read_eval_set
+from assistant.retrieval.curation import find_passages
+from assistant.retrieval.search import with_context
+from benchmarks.common import ROOT
+
+DATA = ROOT / "tests" / "data"
+SOURCE = DATA / "independent" / "cv.jsonl"
+MEASURING = ["eval.jsonl", "independent/locked.jsonl", "fresh/blind-c.jsonl"]
+CURATION_MEASURING = ["curation/heldout.jsonl", "curation/fresh/heldout.jsonl"]
+
+
+def measured_questions() -> set[str]:
+    """Every question a measuring set asks, case aside."""
+    asked = {case.question for name in MEASURING for case in read_eval_set(DATA / name)}
+    for name in CURATION_MEASURING:
+        lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+        asked |= {json.loads(line)["question"] for line in lines if line.strip()}
+    return {question.casefold() for question in asked}
+
+
+def main() -> int:
+    cases = read_eval_set(SOURCE)
+    if any(case.split != "cv" for case in cases):
+        sys.exit("refusing: examples come from the tuning part only")
+    chunks = chunk_corpus(load_corpus(ROOT / "corpus").documents)
+    lines, skipped, measured = [], 0, measured_questions()
+    for case in cases:
+        if case.question.casefold() in measured:
+            skipped += case.answerable
+            continue
+        phrase = next((g for g in case.gold if len(find_passages(g, chunks)) == 1), None)
+        if phrase is None:
+            skipped += case.answerable
+            continue
+        question = with_context(case.question, case.history) if case.history else case.question
+        lines.append(json.dumps({"question": question, "passage": phrase}, ensure_ascii=False))
+    (ROOT / "corpus" / EXAMPLES_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{len(lines)} examples written; {skipped} answerable left out (measured, or no phrase)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
