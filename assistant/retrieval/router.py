@@ -64,8 +64,11 @@ class Router:
         self.weights = features.T @ np.linalg.solve(gram, labels)
 
     def scores(self, vector: np.ndarray) -> np.ndarray:
-        """The question's score for every passage, in chunk order (about 0 to 1)."""
-        return (_with_bias(vector[None, :].astype(np.float64)) @ self.weights)[0]
+        """The question's score for every passage, in chunk order (0 to about 1)."""
+        fitted = (_with_bias(vector[None, :].astype(np.float64)) @ self.weights)[0]
+        # below 0 is the fit pushing other passages away, not evidence against them: a
+        # passage citing what an example asks about ("AGERA") would sink below unrelated ones
+        return np.maximum(fitted, 0.0)
 
 
 def fitted_router(index: Index, examples: Examples) -> Router:

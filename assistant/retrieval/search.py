@@ -96,21 +96,16 @@ def _fuse(signals: Signals, english: bool, w: Weights) -> np.ndarray:
         whole = signals[key]
         return whole + w.sentence * signals[f"{key}_sentence"] if w.sentence else whole
 
-    learnt = w.router * signals["router"] if "router" in signals else 0.0
+    total = w.router * signals["router"] if "router" in signals else 0.0
     if english:
-        lexical = w.bm25 * signals["bm25"]
-        return lexical + w.minilm * encoder("minilm") + w.e5 * encoder("e5") + learnt
+        total = total + w.bm25 * signals["bm25"] + w.minilm * encoder("minilm")
+        return total + w.e5 * encoder("e5")
     # MiniLM only knows English; BM25 still finds names, acronyms and cognates
-    return w.e5_non_english * encoder("e5") + w.bm25_non_english * signals["bm25"] + learnt
+    return total + w.e5_non_english * encoder("e5") + w.bm25_non_english * signals["bm25"]
 
 
 def combine(
-    own: Signals,
-    context: Signals | None,
-    *,
-    english: bool,
-    weights: Weights,
-    fragment: bool = False,
+    own: Signals, context: Signals | None, *, english: bool, weights: Weights, fragment: bool
 ) -> np.ndarray:
     """Fuse the signals into one relevance per chunk, on the same scale whatever the weights.
 
