@@ -1,6 +1,6 @@
 """Choose when a pin or redirect fires: a logistic model, fitted and judged by cross-validation.
 
-Run: PYTHONPATH=. .venv/bin/python benchmarks/calibrate_curation.py [--heldout]
+Run: PYTHONPATH=. .venv/bin/python benchmarks/calibrate_curation.py [--heldout | --fresh]
 
 The dozen pins and six redirects of `tests/data/curation/curation.jsonl` are put in a copy of
 the corpus. Each question of `calibration.jsonl` (paraphrases of them, in four languages) and
@@ -10,8 +10,9 @@ and on an unrelated question unless that entry is a pin whose passage holds its 
 (`unrelated-answers.jsonl`, labelled blind). The model is fitted on the training folds and
 fires above the highest logit of a harmful training question; the CV estimate scores each fold
 with the model of the others (folds group the paraphrases of one entry). The shipped constants
-come from all folds. `--heldout` scores `heldout.jsonl` with the constants in the code: each run
-is a look, to be counted in `tests/data/curation/README.md`.
+come from all folds. `--heldout` scores `heldout.jsonl` with the constants in the code, and
+`--fresh` the second held-out set (`fresh/`, with its own unrelated questions): each run is a
+look, to be counted in `tests/data/curation/README.md`.
 """
 
 from __future__ import annotations
@@ -211,8 +212,13 @@ def main(argv: list[str]) -> int:
             {**q, "answer": answers[q["question"]]} for q in read_jsonl(DATA / "unrelated.jsonl")
         ]
         unrelated = examples(assistant, unrelated_items, keys)
-        if "--heldout" in argv:
+        if "--fresh" in argv:  # the second held-out set, with its own unrelated questions
+            fresh = DATA / "fresh"
+            heldout = examples(assistant, read_jsonl(fresh / "heldout.jsonl"), keys)
+            unrelated = examples(assistant, read_jsonl(fresh / "unrelated.jsonl"), keys)
+        elif "--heldout" in argv:
             heldout = examples(assistant, read_jsonl(DATA / "heldout.jsonl"), keys)
+        if "--fresh" in argv or "--heldout" in argv:
             shipped = {
                 kind: (np.array(weights), bias, logit)
                 for kind, (weights, bias, logit) in FIRE_MODELS.items()
@@ -275,6 +281,10 @@ def report_heldout(
         flags = score(subset, shipped, pinned_chunk)
         print(f"    {language}: pins {share(flags['pins'])}, redirects {share(flags['redirects'])}")
     print(f"  unrelated harmed: {share(result['harm'])}")
+    without = [
+        e.first_without == pinned_chunk[e.expected] for e in heldout if e.expected in pinned_chunk
+    ]
+    print(f"  (without curation, pinned passage first: {share(without)})")
     return 0
 
 
