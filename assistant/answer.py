@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from assistant.config import ANSWERING_AT_ONCE, DEFAULT_TOP_K, Settings
-from assistant.documents.curation import Curation, Redirect, read_curation
-from assistant.documents.examples import Examples, read_examples
+from assistant.documents.curation import Curation, Pin, Redirect, read_curation
+from assistant.documents.examples import Example, Examples, read_examples
 from assistant.indexing.index import Index, open_index
 from assistant.indexing.manifest import query_sets_signature
 from assistant.indexing.recipe import Recipe
@@ -33,7 +33,7 @@ from assistant.retrieval.curation import (
 )
 from assistant.retrieval.language import FALLBACK, LanguageGuesser
 from assistant.retrieval.recipe import default_recipe
-from assistant.retrieval.router import fitted_router
+from assistant.retrieval.router import Router, fitted_router
 from assistant.retrieval.scope import ANSWERED, NOT_COVERED, RELATED, TOPICS_SET, ScopeJudge
 from assistant.retrieval.search import Ranked, Retrieval, Retriever
 from assistant.translations import language_notice, outcome_message
@@ -92,8 +92,8 @@ class Assistant:
         examples: Examples | None = None,
     ) -> None:
         self.index = index
-        router = fitted_router(index, examples or Examples())
-        self.retriever = Retriever(index, index.query_encoders, router=router)
+        self.router = fitted_router(index, examples or Examples())  # before the office's pins
+        self.retriever = Retriever(index, index.query_encoders, router=self.router)
         self.scope = ScopeJudge(
             index.query_set_vectors[TOPICS_SET],
             policy_terms=index.lexical.vocabulary,
@@ -129,8 +129,7 @@ class Assistant:
             read_curation(settings.corpus_dir),
             read_examples(settings.corpus_dir),
         )
-        router = assistant.retriever.router
-        for problem in [*assistant.curator.problems, *(router.problems if router else [])]:
+        for problem in [*assistant.curator.problems, *assistant.router.problems]:
             notify(f"warning: {problem}")
         for encoder in index.query_encoders.values():
             encoder.encode_queries(["warm up"])
@@ -149,8 +148,27 @@ class Assistant:
             encoder = self.index.query_encoders[MATCHING_MODEL]
             vectors = encoder.encode_queries(list(curation.questions))
         curator = self._curator(curation, vectors)
-        self.curator = curator  # one assignment: a question sees the old or the new, whole
+        router = self._taught(curator)
+        # a question sees the old or the new curator whole (one assignment); the router may
+        # change a moment apart, which only moves passages the pins favour
+        self.curator = curator
+        self.retriever.router = router
         return curator.problems
+
+    def _taught(self, curator: Curator) -> Router:
+        """The router, also taught each pin in force: a pinned passage is what questions like
+        the pin's want, so a paraphrase the pin does not fire for still leans towards it."""
+        rows = [n for n, entry in enumerate(curator.entries) if isinstance(entry, Pin)]
+        if not rows or len(curator.vectors) != len(curator.entries):
+            return self.router
+        pins = [entry for entry in curator.entries if isinstance(entry, Pin)]
+        if self.router.key == MATCHING_MODEL:
+            vectors = curator.vectors[rows]
+        else:
+            vectors = self.index.query_encoders[self.router.key].encode_queries(
+                [pin.question for pin in pins]
+            )
+        return self.router.taught([Example(pin.question, pin.passage) for pin in pins], vectors)
 
     def _curator(self, curation: Curation, vectors: np.ndarray | None) -> Curator:
         return Curator(

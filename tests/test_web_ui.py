@@ -47,7 +47,7 @@ def page(browser):
 
 def wait_until_ready(root) -> None:
     """Wait for the chat's start event (it sets the interface language) before typing."""
-    expect(root.locator(".pa-examples button").first).not_to_have_text("", timeout=30_000)
+    expect(root.locator("html[data-pa-ready]")).to_have_count(1, timeout=30_000)
 
 
 def ask(page, question: str) -> None:
@@ -415,8 +415,12 @@ def test_questions_sent_in_quick_succession_are_all_answered_in_order(live, page
 def test_example_questions_clicked_in_quick_succession_are_all_answered(live, page):
     page.goto(live.url + "/")
     wait_until_ready(page)
+    from assistant.translations import words
+
     examples = page.locator(".pa-examples button")
     names = examples.all_inner_texts()
+    language = page.evaluate("document.documentElement.lang")
+    assert [name.strip() for name in names] == list(words(language)["examples"])
     for number in range(len(names)):
         examples.nth(number).click()
     expect(page.locator(".pa-reply")).to_have_count(len(names), timeout=5000)

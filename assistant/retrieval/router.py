@@ -40,6 +40,7 @@ class Router:
     ) -> None:
         self.key = key  # which encoder's vectors it reads
         self.problems: list[str] = []
+        self._fitted_on = (chunks, sentence_vectors, sentence_offsets, examples, example_vectors)
         targets = [_one_hot(len(chunks), chunk) for chunk in _owners(sentence_offsets)]
         inputs = [sentence_vectors]
         taught = []
@@ -61,6 +62,16 @@ class Router:
         # dual form: a solve over the examples, not over the vector's dimensions
         gram = features @ features.T + ridge * np.eye(len(features))
         self.weights = features.T @ np.linalg.solve(gram, labels)
+
+    def taught(self, examples: Sequence[Example], vectors: np.ndarray) -> Router:
+        """This router refitted with more examples: the office's pins (see `answer`)."""
+        if not examples:
+            return self
+        chunks, sentence_vectors, offsets, own, own_vectors = self._fitted_on
+        both = vectors if own_vectors is None or not len(own) else np.vstack([own_vectors, vectors])
+        router = Router(self.key, chunks, sentence_vectors, offsets, [*own, *examples], both)
+        router.problems = self.problems  # the office's pins are checked by `curation`
+        return router
 
     def scores(self, vector: np.ndarray) -> np.ndarray:
         """The question's score for every passage, in chunk order (0 to about 1)."""

@@ -60,9 +60,12 @@ COMPACT_CSS = ".gradio-container { padding: 4px !important; }\n"
 
 # Runs in the browser once the interface language is known: the page's language and
 # direction follow the interface, not Gradio's guess from the browser's settings.
+# Runs in the browser once the start event has put the interface in the visitor's language;
+# `data-pa-ready` tells scripts (and the browser tests) that the page is in its language.
 SET_PAGE_LANGUAGE = """(language, direction) => {
   document.documentElement.lang = language;
   document.documentElement.dir = direction;
+  document.documentElement.dataset.paReady = "1";
   return [];
 }"""
 
@@ -223,7 +226,10 @@ def build_chat(
             send = gr.Button("Ask", elem_id="pa-send", scale=1, min_width=80)
         notice = gr.HTML(log_notice_html(english, questions), elem_id="pa-log-notice")
         with gr.Row(elem_classes="pa-examples"):
-            examples = [gr.Button(size="sm", variant="secondary") for _ in range(3)]
+            # English until the start event speaks the visitor's language: never Gradio's "Run"
+            examples = [
+                gr.Button(text, size="sm", variant="secondary") for text in english["examples"]
+            ]
 
         private: dict[str, Any] = {"api_visibility": "private", "queue": False}
         chat.load(
