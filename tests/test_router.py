@@ -10,7 +10,7 @@ from assistant import Assistant
 from assistant.config import Settings
 from assistant.documents.examples import EXAMPLES_FILE, Example, parse_examples, read_examples
 from assistant.retrieval.curation import find_passages
-from assistant.retrieval.router import Router
+from assistant.retrieval.router import EXAMPLES_SET, Router
 from tests.conftest import EXAMPLES
 
 
@@ -42,7 +42,7 @@ def test_the_router_learns_which_passage_each_example_wants(assistant: Assistant
     router = assistant.retriever.router
     examples = read_examples(EXAMPLES.parent).examples
     assert router is not None and router.examples_used == len(examples) > 150
-    vectors = assistant.index.query_set_vectors["example_questions"][router.key]
+    vectors = assistant.index.query_set_vectors[EXAMPLES_SET][router.key]
     chunks = assistant.index.chunks
     wanted = [{p.chunk.id for p in find_passages(e.passage, chunks)} for e in examples]
     routed = [

@@ -18,12 +18,16 @@ EXAMPLES_FILE = "example-questions.jsonl"
 
 @dataclass(frozen=True)
 class Example:
+    """A question and exact words of the passage that answers it."""
+
     question: str
     passage: str  # an exact phrase of the passage that answers it
 
 
 @dataclass(frozen=True)
 class Examples:
+    """The examples that loaded, and a message for each line that did not."""
+
     examples: tuple[Example, ...] = ()
     problems: tuple[str, ...] = ()
 
@@ -45,6 +49,7 @@ def read_examples(corpus_dir: Path) -> Examples:
 
 
 def parse_examples(text: str) -> Examples:
+    """Read the file's lines: the sound ones as examples, the others as problems by line."""
     examples, problems = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():

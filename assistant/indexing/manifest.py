@@ -71,7 +71,7 @@ def stale_reason(
     if manifest.get("encoders") != encoder_signature(encoders):
         return "the index was built with another embedding model"
     if manifest.get("query_sets") != query_sets_signature(query_sets or {}):
-        return "the fixed queries (off-policy topics, or the curated questions) changed"
+        return "the fixed queries (off-policy topics, curated or example questions) changed"
     if manifest.get("corpus_hash") != corpus_fingerprint(corpus_dir):
         return "the corpus changed since the index was built"
     for name, expected in manifest.get("files", {}).items():

@@ -58,10 +58,9 @@ IDLE_SESSION_S = 24 * 3600
 # The iframe already sits inside the school's page: no outer margins of its own.
 COMPACT_CSS = ".gradio-container { padding: 4px !important; }\n"
 
-# Runs in the browser once the interface language is known: the page's language and
-# direction follow the interface, not Gradio's guess from the browser's settings.
-# Runs in the browser once the start event has put the interface in the visitor's language;
-# `data-pa-ready` tells scripts (and the browser tests) that the page is in its language.
+# Runs in the browser once the start event has put the interface in the visitor's language:
+# the page's language and direction follow the interface, not Gradio's guess from the
+# browser's settings; `data-pa-ready` tells scripts (and the browser tests) it is done.
 SET_PAGE_LANGUAGE = """(language, direction) => {
   document.documentElement.lang = language;
   document.documentElement.dir = direction;
