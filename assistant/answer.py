@@ -20,7 +20,6 @@ from assistant.config import ANSWERING_AT_ONCE, DEFAULT_TOP_K, Settings
 from assistant.documents.curation import Curation, Pin, Redirect, read_curation
 from assistant.documents.examples import Example, Examples, read_examples
 from assistant.indexing.index import Index, open_index
-from assistant.indexing.manifest import query_sets_signature
 from assistant.indexing.recipe import Recipe
 from assistant.questions import clean_history, clean_question, clean_top_k
 from assistant.retrieval.conversation import is_conversation
@@ -139,14 +138,11 @@ class Assistant:
     def recurate(self, curation: Curation) -> list[str]:
         """Answer by this curation from now on, with the index's vectors of its questions if
         the index was built from exactly these, else embedded now; return its problems."""
-        built = self.index.manifest.get("query_sets", {}).get(CURATION_SET)
-        if not curation.questions:
-            vectors = None
-        elif built == query_sets_signature({CURATION_SET: curation.questions})[CURATION_SET]:
-            vectors = self.index.query_set_vectors[CURATION_SET][MATCHING_MODEL]
-        else:  # the file changed since the build (or while it ran): embed its questions now
-            encoder = self.index.query_encoders[MATCHING_MODEL]
-            vectors = encoder.encode_queries(list(curation.questions))
+        vectors = (
+            self.index.fixed_query_vectors(CURATION_SET, curation.questions, MATCHING_MODEL)
+            if curation.questions
+            else None
+        )
         curator = self._curator(curation, vectors)
         router = self._taught(curator)
         # a question sees the old or the new curator whole (one assignment); the router may

@@ -31,6 +31,7 @@ from assistant import Assistant
 from assistant.documents.examples import read_examples
 from assistant.evaluation import Case, contains_gold, read_eval_set
 from assistant.indexing.bm25 import tokenize
+from assistant.indexing.encoders.base import multilingual_key
 from assistant.retrieval.conversation import is_conversation
 from assistant.retrieval.router import Router
 from assistant.retrieval.scope import ANSWERED, Thresholds
@@ -104,7 +105,7 @@ def with_routers(assistant: Assistant, prepared: list[Prepared]) -> list[Prepare
     """Add each question's router scores, from a router fitted on the policy's sentences and
     on the examples (`corpus/example-questions.jsonl`) among the other folds' questions."""
     index = assistant.index
-    key = next(key for key, encoder in index.query_encoders.items() if encoder.multilingual)
+    key = multilingual_key(index.query_encoders)
     taught = {e.question: e for e in read_examples(ROOT / "corpus").examples}
     examples, vectors = [], []
     for item in prepared:

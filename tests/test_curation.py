@@ -152,8 +152,8 @@ def test_the_shipped_model_keeps_its_calibration_figures(curated):
     shipped = {kind: (np.array(w), bias, logit) for kind, (w, bias, logit) in FIRE_MODELS.items()}
     result = score(tested, shipped, pinned)
     # measured when the constants were fitted: 47/48, 16/24 and no harm (47/48 pins first
-    # without a pin firing: the router, taught the pins, already does it); a little room, as the 4-bit encoder rounds a
-    # little differently by CPU
+    # without a pin firing: the router, taught the pins, already does it); a little room, as
+    # the 4-bit encoder rounds a little differently by CPU
     assert sum(result["pins"]) >= 45 and len(result["pins"]) == 48
     assert sum(result["redirects"]) >= 14 and len(result["redirects"]) == 24
     assert sum(result["harm"]) <= 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,7 @@ from assistant.indexing.manifest import (
     MANIFEST,
     damaged_file,
     query_model_problem,
+    query_sets_signature,
     stale_reason,
 )
 from assistant.indexing.recipe import Recipe
@@ -65,6 +66,14 @@ class Index:
         scores = np.full(len(self.chunks), found[kept].min(), dtype=np.float32)
         scores[ids[kept]] = found[kept]
         return scores
+
+    def fixed_query_vectors(self, name: str, texts: Sequence[str], key: str) -> np.ndarray:
+        """The vectors of a query set's texts: the built ones if the index was built from
+        exactly these texts, else embedded now (the file changed since, or while, it built)."""
+        built = self.manifest.get("query_sets", {}).get(name)
+        if built == query_sets_signature({name: texts})[name]:
+            return self.query_set_vectors[name][key]
+        return self.query_encoders[key].encode_queries(list(texts))
 
     def sentence_vectors_of(self, key: str, chunk: Chunk) -> np.ndarray:
         return self.sentence_vectors[key][

@@ -19,8 +19,8 @@ import numpy as np
 
 from assistant.documents.chunking import Chunk
 from assistant.documents.examples import EXAMPLES_FILE, Example, Examples
+from assistant.indexing.encoders.base import multilingual_key
 from assistant.indexing.index import Index
-from assistant.indexing.manifest import query_sets_signature
 from assistant.retrieval.curation import find_passages
 
 EXAMPLES_SET = "example_questions"  # the index's query set: every example question
@@ -93,14 +93,10 @@ class Router:
 def fitted_router(index: Index, examples: Examples) -> Router:
     """The router of these examples over this index, with the index's vectors of their
     questions if it was built from exactly these, else embedded now."""
-    key = next(key for key, encoder in index.query_encoders.items() if encoder.multilingual)
+    key = multilingual_key(index.query_encoders)
     vectors = None
     if examples.examples:
-        built = index.manifest.get("query_sets", {}).get(EXAMPLES_SET)
-        if built == query_sets_signature({EXAMPLES_SET: examples.questions})[EXAMPLES_SET]:
-            vectors = index.query_set_vectors[EXAMPLES_SET][key]
-        else:
-            vectors = index.query_encoders[key].encode_queries(list(examples.questions))
+        vectors = index.fixed_query_vectors(EXAMPLES_SET, examples.questions, key)
     router = Router(
         key,
         index.chunks,

@@ -8,7 +8,7 @@ be fused with other encoders'. One file per model: `minilm`, `e5`. Does not sear
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -45,6 +45,11 @@ class ExportsQueryModel(Protocol):
 
 def package_fingerprint(distribution: str, weights: Path) -> str:
     return f"{distribution}=={metadata.version(distribution)}:{weights.stat().st_size}"
+
+
+def multilingual_key(encoders: Mapping[str, Encoder]) -> str:
+    """The key of the encoder that reads questions in any language."""
+    return next(key for key, encoder in encoders.items() if encoder.multilingual)
 
 
 def scaled(encoder: Encoder, cosines: np.ndarray) -> np.ndarray:
