@@ -26,7 +26,12 @@ from benchmarks.common import ROOT
 
 DATA = ROOT / "tests" / "data"
 SOURCE = DATA / "independent" / "cv.jsonl"
-MEASURING = ["eval.jsonl", "independent/locked.jsonl", "fresh/blind-c.jsonl"]
+MEASURING = [
+    "eval.jsonl",
+    "independent/locked.jsonl",
+    "fresh/blind-c.jsonl",
+    "fresh/blind-d.jsonl",
+]
 CURATION_MEASURING = ["curation/heldout.jsonl", "curation/fresh/heldout.jsonl"]
 
 

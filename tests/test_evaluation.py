@@ -94,3 +94,16 @@ def test_the_locked_part_is_unchanged_and_large_enough():
     assert sum(c.kind == "unanswerable" for c in cases) >= 40
     assert sum(c.kind == "chat" for c in cases) >= 20
     assert all(row["split"] == "locked" for row in rows)
+
+
+def test_the_fresh_set_is_split_reproducibly_and_its_locked_part_is_unchanged():
+    splitter = _load_splitter()
+    parts = splitter.split_fresh()
+    fresh = INDEPENDENT.parent / "fresh"
+    for name, rows in parts.items():
+        assert (fresh / f"{name}.jsonl").read_text(encoding="utf-8") == splitter.render(rows)
+    assert {row["kind"] for row in parts["d-cv"]} == {row["kind"] for row in parts["d-locked"]}
+    assert len(parts["d-cv"]) + len(parts["d-locked"]) == 340
+    locked = (fresh / "d-locked.jsonl").read_bytes()
+    recorded = (fresh / "README.md").read_text(encoding="utf-8")
+    assert f"| d-locked.jsonl | {hashlib.sha256(locked).hexdigest()} |" in recorded
