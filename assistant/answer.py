@@ -19,10 +19,11 @@ import numpy as np
 from assistant.config import ANSWERING_AT_ONCE, DEFAULT_TOP_K, Settings
 from assistant.documents.curation import Curation, Pin, Redirect, read_curation
 from assistant.documents.examples import Example, Examples, read_examples
+from assistant.indexing.encoders.base import multilingual_key
 from assistant.indexing.index import Index, open_index
 from assistant.indexing.recipe import Recipe
 from assistant.questions import clean_history, clean_question, clean_top_k
-from assistant.retrieval.conversation import is_conversation
+from assistant.retrieval.conversation import TALK_SET, is_conversation
 from assistant.retrieval.curation import (
     CURATION_SET,
     MATCHING_MODEL,
@@ -93,8 +94,11 @@ class Assistant:
         self.index = index
         self.router = fitted_router(index, examples or Examples())  # before the office's pins
         self.retriever = Retriever(index, index.query_encoders, router=self.router)
+        talk_key = multilingual_key(index.query_encoders)
         self.scope = ScopeJudge(
             index.query_set_vectors[TOPICS_SET],
+            index.query_set_vectors[TALK_SET][talk_key],
+            talk_key,
             policy_terms=index.lexical.vocabulary,
             defined_terms=defined_terms(index),
         )
@@ -187,9 +191,10 @@ class Assistant:
         language = self.language.guess(question)
         notice = language_notice(FALLBACK, language) if language != FALLBACK else None
         if is_conversation(question):
-            message = outcome_message(FALLBACK, CONVERSATION)
-            return Answer(question, False, language, message, (), notice, CONVERSATION)
+            return self._conversation(question, language, notice)
         retrieval = self.retriever.retrieve(question, history, top_k, english=language == "en")
+        if self.scope.talks(retrieval):
+            return self._conversation(question, language, notice)
         curated = self.curator.match(retrieval.asked.vectors[MATCHING_MODEL], retrieval.scores)
         if curated is not None and isinstance(curated.entry, Redirect):
             return self._redirected(question, language, curated.entry)
@@ -216,6 +221,10 @@ class Assistant:
             related,
             verdict.missing,
         )
+
+    def _conversation(self, question: str, language: str, notice: str | None) -> Answer:
+        message = outcome_message(FALLBACK, CONVERSATION)
+        return Answer(question, False, language, message, (), notice, CONVERSATION)
 
     def _redirected(self, question: str, language: str, entry: Redirect) -> Answer:
         """The office's redirect: its message in the question's language, and its page."""

@@ -1,9 +1,14 @@
 """Choose the fusion weights and the scope thresholds by k-fold cross-validation.
 
-Run: .venv/bin/python benchmarks/cross_validate.py [tests/data/independent/cv.jsonl]
-Only the cross-validation part is read; the locked test part never is. Every question is
-embedded once; each candidate setting is then scored from the cached signals with the same
-functions the assistant uses (`combine`, `ScopeJudge.decide`, `is_conversation`).
+Run: .venv/bin/python benchmarks/cross_validate.py [SET.jsonl ...]
+(default: tests/data/independent/cv.jsonl and tests/data/fresh/d-cv.jsonl, the tuning parts).
+Only tuning parts are read; a locked test part never is. Every question is embedded once;
+each candidate setting is then scored from the cached signals with the same functions the
+assistant uses (`combine`, `ScopeJudge.decide`, `ScopeJudge.is_talk`, `is_conversation`).
+
+Folds keep siblings together: the questions one writer asked about one passage (a direct
+question, its paraphrase, its misspelling…) are held out together, so a held-out question
+never meets a router that learnt its sibling.
 
 The router learns from these same questions (`corpus/example-questions.jsonl` is written from
 them), so each question's router scores come from a router fitted without its fold.
@@ -33,7 +38,7 @@ from assistant.evaluation import Case, contains_gold, read_eval_set
 from assistant.indexing.bm25 import tokenize
 from assistant.indexing.encoders.base import multilingual_key
 from assistant.retrieval.conversation import is_conversation
-from assistant.retrieval.router import Router
+from assistant.retrieval.router import EXAMPLES_SET, Router
 from assistant.retrieval.scope import ANSWERED, Thresholds
 from assistant.retrieval.search import (
     Query,
@@ -59,6 +64,8 @@ GRID = {
 }
 MIN_RELEVANCE = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
 MAX_MARGIN = (-0.04, -0.02, 0.0, 0.02, 0.04, 0.06, 0.08, 0.1)
+MIN_TALK_MARGIN = (0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 1.0)  # 1.0: the wording rules alone
+TUNING_SETS = ("tests/data/independent/cv.jsonl", "tests/data/fresh/d-cv.jsonl")
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ class Prepared:
     talk: bool
     signals: tuple[Signals, Signals | None]
     margin: float
+    talk_margin: float  # how much nearer a kind of talk than the policy (`ScopeJudge`)
     terms: frozenset[str]
     fragment: bool  # too short to stand alone: leans on its earlier turn
     right: np.ndarray | None  # chunks holding a gold phrase; None for unanswerable
@@ -92,6 +100,7 @@ def prepare(assistant: Assistant, cases: Sequence[Case]) -> list[Prepared]:
                 is_conversation(case.question),
                 retriever.signals(query, context, sentences=True),
                 scope.off_policy_margin(retrieval),
+                scope.talk_margin(retrieval),
                 frozenset(tokenize(case.question)),
                 is_fragment(case.question),
                 right,
@@ -103,27 +112,30 @@ def prepare(assistant: Assistant, cases: Sequence[Case]) -> list[Prepared]:
 
 def with_routers(assistant: Assistant, prepared: list[Prepared]) -> list[Prepared]:
     """Add each question's router scores, from a router fitted on the policy's sentences and
-    on the examples (`corpus/example-questions.jsonl`) among the other folds' questions."""
+    on every example (`corpus/example-questions.jsonl`) but those of its own fold's questions
+    (the examples written for the router alone are in every fold's training)."""
     index = assistant.index
     key = multilingual_key(index.query_encoders)
-    taught = {e.question: e for e in read_examples(ROOT / "corpus").examples}
-    examples, vectors = [], []
-    for item in prepared:
-        case = item.case
-        text = with_context(case.question, case.history) if case.history else case.question
-        examples.append(taught.get(text))
-        vectors.append(text)
-    encoded = index.query_encoders[key].encode_queries(vectors)
+    examples = read_examples(ROOT / "corpus").examples
+    vectors = index.query_set_vectors[EXAMPLES_SET][key]
+    position = {example.question: n for n, example in enumerate(examples)}
+    searched = [
+        with_context(item.case.question, item.case.history)
+        if item.case.history
+        else item.case.question
+        for item in prepared
+    ]
     routed = list(prepared)
     for fold in folds(prepared):
-        others = [i for i in np.setdiff1d(np.arange(len(prepared)), fold) if examples[i]]
+        held = {position[searched[i]] for i in fold if searched[i] in position}
+        keep = [n for n in range(len(examples)) if n not in held]
         router = Router(
             key,
             index.chunks,
             index.sentence_vectors[key],
             index.sentence_offsets,
-            [examples[i] for i in others],  # type: ignore[misc]
-            encoded[others],
+            [examples[n] for n in keep],
+            vectors[keep],
         )
         for i in fold:
             item = prepared[i]
@@ -144,7 +156,11 @@ def score_table(assistant: Assistant, prepared: list[Prepared]) -> tuple[np.ndar
     """
     chunks = assistant.retriever.index.chunks
     decide = assistant.scope.decide
-    talk = np.array([item.talk for item in prepared])
+    worded_talk = np.array([item.talk for item in prepared])
+    talk_margins = np.array([item.talk_margin for item in prepared])
+    policy_words = np.array(
+        [not item.terms.isdisjoint(assistant.scope.policy_terms) for item in prepared]
+    )
     conversation = np.array([item.case.conversation for item in prepared])
     answerable = np.array([item.right is not None for item in prepared])
     margins = np.array([item.margin for item in prepared])
@@ -177,7 +193,10 @@ def score_table(assistant: Assistant, prepared: list[Prepared]) -> tuple[np.ndar
                 passes[key] = verdict.outcome == ANSWERED
             content[q] = passes[key]
             hit[q] = item.right is not None and bool(item.right[best[q]])
-        for relevance, margin in itertools.product(MIN_RELEVANCE, MAX_MARGIN):
+        for relevance, margin, talk_limit in itertools.product(
+            MIN_RELEVANCE, MAX_MARGIN, MIN_TALK_MARGIN
+        ):
+            talk = worded_talk | (~policy_words & (talk_margins > talk_limit))
             on_policy = (margins <= margin) | searches
             answered = ~talk & content & (score >= relevance) & on_policy
             right = np.where(
@@ -198,9 +217,9 @@ def weight_grid() -> list[Weights]:
 def settings() -> list[tuple[Weights, Thresholds]]:
     """In the order `score_table` fills its rows."""
     return [
-        (weights, Thresholds(relevance, margin))
+        (weights, Thresholds(relevance, margin, talk))
         for weights in weight_grid()
-        for relevance, margin in itertools.product(MIN_RELEVANCE, MAX_MARGIN)
+        for relevance, margin, talk in itertools.product(MIN_RELEVANCE, MAX_MARGIN, MIN_TALK_MARGIN)
     ]
 
 
@@ -217,24 +236,35 @@ def choose(
 
 
 def folds(prepared: list[Prepared]) -> list[np.ndarray]:
-    """Stratified by kind, shuffled with a fixed seed."""
-    by_kind: dict[str, list[int]] = defaultdict(list)
+    """Siblings together (see `sibling_group`), groups in a fixed-seed shuffle, each to the
+    fold that has fewest questions so far."""
+    groups: dict[tuple[str, int], list[int]] = defaultdict(list)
     for i, item in enumerate(prepared):
-        by_kind[item.case.kind].append(i)
-    assignment = np.zeros(len(prepared), dtype=int)
-    rng = random.Random(13)
-    for members in by_kind.values():
-        rng.shuffle(members)
-        for position, i in enumerate(members):
-            assignment[i] = position % FOLDS
-    return [np.flatnonzero(assignment == f) for f in range(FOLDS)]
+        groups[sibling_group(item, i)].append(i)
+    order = sorted(groups)
+    random.Random(13).shuffle(order)
+    members: list[list[int]] = [[] for _ in range(FOLDS)]
+    for group in order:
+        min(members, key=len).extend(groups[group])
+    return [np.array(sorted(fold)) for fold in members]
+
+
+def sibling_group(item: Prepared, position: int) -> tuple[str, int]:
+    """The writer (the id's prefix: "a030" -> "a", "g3-018" -> "g3", "d-214" -> "d") and the
+    first passage the question's gold names; a question without gold stands alone."""
+    writer = (
+        item.case.id.split("-")[0] if "-" in item.case.id else item.case.id.rstrip("0123456789")
+    )
+    if item.right is None or not item.right.any():
+        return f"{writer}:alone", position
+    return writer, int(np.argmax(item.right))
 
 
 def main() -> None:
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/data/independent/cv.jsonl")
-    cases = read_eval_set(path)
-    if any(case.split == "locked" for case in cases):
-        sys.exit("refusing to tune on the locked test part")
+    paths = [Path(arg) for arg in sys.argv[1:]] or [ROOT / name for name in TUNING_SETS]
+    cases = [case for path in paths for case in read_eval_set(path)]
+    if any("locked" in case.split for case in cases):
+        sys.exit("refusing to tune on a locked test part")
     assistant = Assistant.load()
     prepared = with_routers(assistant, prepare(assistant, cases))
     right, declined = score_table(assistant, prepared)

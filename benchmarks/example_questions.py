@@ -1,11 +1,14 @@
-"""Write `corpus/example-questions.jsonl` from the tuning part of the independent questions.
+"""Write `corpus/example-questions.jsonl` from the tuning part of the independent questions
+and from the examples written for the router.
 
 Run: PYTHONPATH=. .venv/bin/python benchmarks/example_questions.py
 
 Every answerable question of `tests/data/independent/cv.jsonl` (the part tuned on; never the
 locked part, nor `tests/data/eval.jsonl`, kept as a second opinion, nor the fresh sets) becomes
 an example for the router (`retrieval.router`), with the first of its gold phrases that names
-exactly one passage. A follow-up is written as it is searched: its earlier turn, then itself.
+exactly one passage; so does every example of `tests/data/examples/blind-e.jsonl` (written
+blind from the policy text, for the router only). A follow-up is written as it is searched:
+its earlier turn, then itself.
 A question that a measuring set also asks, word for word (independent writers often ask "On how
 many continents does INSA Lyon have relations?" alike), is left out: it would be measured on
 what it was taught.
@@ -26,6 +29,7 @@ from benchmarks.common import ROOT
 
 DATA = ROOT / "tests" / "data"
 SOURCE = DATA / "independent" / "cv.jsonl"
+WRITTEN = DATA / "examples" / "blind-e.jsonl"
 MEASURING = [
     "eval.jsonl",
     "independent/locked.jsonl",
@@ -58,11 +62,23 @@ def main() -> int:
         if phrase is None:
             skipped += case.answerable
             continue
-        question = with_context(case.question, case.history) if case.history else case.question
-        lines.append(json.dumps({"question": question, "passage": phrase}, ensure_ascii=False))
+        lines.append(_example(case.question, case.history, phrase))
+    for line in WRITTEN.read_text(encoding="utf-8").splitlines():
+        written = json.loads(line)
+        history = tuple(written.get("history", ()))
+        one_passage = len(find_passages(written["passage"], chunks)) == 1
+        if written["question"].casefold() in measured or not one_passage:
+            skipped += 1
+            continue
+        lines.append(_example(written["question"], history, written["passage"]))
     (ROOT / "corpus" / EXAMPLES_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(lines)} examples written; {skipped} answerable left out (measured, or no phrase)")
     return 0
+
+
+def _example(question: str, history: tuple[str, ...], phrase: str) -> str:
+    searched = with_context(question, history) if history else question
+    return json.dumps({"question": searched, "passage": phrase}, ensure_ascii=False)
 
 
 if __name__ == "__main__":

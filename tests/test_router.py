@@ -100,17 +100,17 @@ def test_no_example_is_a_question_a_measuring_set_asks():
 
 
 def test_a_pin_teaches_the_router_so_looser_paraphrases_find_its_passage(own_paths: Settings):
-    """The README's loop: a French question the pin's model does not fire for still gets the
-    pinned passage first, because the router learnt the pinned question."""
+    """The README's loop: a question the pin's model does not fire for still gets the pinned
+    passage first, because the router learnt the pinned question."""
     from assistant.documents.curation import Curation, Pin
 
-    question = "L'école fait-elle face à plus de concurrence aujourd'hui ?"
-    phrase = "greatly evolved towards a vast competitive area"
+    question = "Does being international help the school's science plans?"
+    phrase = "supports educational and scientific strategy"
+    pinned = "How does internationalisation help INSA Lyon's scientific strategy?"
     assistant = Assistant.load(own_paths)
     assert phrase not in assistant.ask(question).passages[0].text
-    assistant.recurate(
-        Curation(pins=(Pin("Is INSA Lyon facing more competition than before?", phrase),))
-    )
-    assert phrase in assistant.ask(question).passages[0].text
+    assistant.recurate(Curation(pins=(Pin(pinned, phrase),)))
+    taught = assistant.ask(question)
+    assert phrase in taught.passages[0].text and taught.curated_by is None  # not the pin firing
     assistant.recurate(Curation())
     assert phrase not in assistant.ask(question).passages[0].text  # unpinned: forgotten

@@ -1,5 +1,5 @@
-"""What retrieval needs the index to hold: the two encoders, the off-policy topics, the
-office's curated questions and the example questions the router learns from.
+"""What retrieval needs the index to hold: the two encoders, the off-policy topics, the kinds
+of talk, the office's curated questions and the example questions the router learns from.
 
 `build` and `Assistant.load` both take it from here, so the index a question meets is the one
 search, scope and curation were written for; a change to the curation file changes the recipe,
@@ -16,6 +16,7 @@ from assistant.documents.examples import read_examples
 from assistant.indexing.encoders.e5 import E5Encoder
 from assistant.indexing.encoders.minilm import MiniLMEncoder
 from assistant.indexing.recipe import Recipe
+from assistant.retrieval.conversation import TALK_EXAMPLES, TALK_SET
 from assistant.retrieval.curation import CURATION_SET
 from assistant.retrieval.router import EXAMPLES_SET
 from assistant.retrieval.scope import OFF_POLICY_TOPICS, TOPICS_SET
@@ -24,7 +25,10 @@ from assistant.retrieval.scope import OFF_POLICY_TOPICS, TOPICS_SET
 def default_recipe(corpus_dir: Path | None = None) -> Recipe:
     """MiniLM (English) and e5 (any language), with the topics and, for a corpus folder, its
     curated and example questions embedded once, at build time."""
-    query_sets: dict[str, Sequence[str]] = {TOPICS_SET: OFF_POLICY_TOPICS}
+    query_sets: dict[str, Sequence[str]] = {
+        TOPICS_SET: OFF_POLICY_TOPICS,
+        TALK_SET: TALK_EXAMPLES,
+    }
     curated = read_curation(corpus_dir).questions if corpus_dir is not None else ()
     if curated:
         query_sets[CURATION_SET] = curated

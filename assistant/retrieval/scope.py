@@ -89,15 +89,17 @@ TOPICS_SET = "off_policy_topics"
 
 # Chosen with the fusion weights by 5-fold cross-validation (benchmarks/cross_validate.py):
 # the most questions handled right with at most 3 % of answerable ones declined.
-MIN_RELEVANCE = 0.2  # the best passage's fused relevance, at least (with the router in)
+MIN_RELEVANCE = 0.3  # the best passage's fused relevance, at least (with the router in)
 KEYWORDS_AT_MOST = 3
 MAX_OFF_POLICY_MARGIN = 0.02
+MIN_TALK_MARGIN = 0.06  # nearer a kind of talk than the policy or a topic by this much: talk
 
 
 @dataclass(frozen=True)
 class Thresholds:
     min_relevance: float = MIN_RELEVANCE
     max_off_policy_margin: float = MAX_OFF_POLICY_MARGIN
+    min_talk_margin: float = MIN_TALK_MARGIN
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ class ScopeJudge:
     def __init__(
         self,
         topic_vectors: Mapping[str, np.ndarray],
+        talk_vectors: np.ndarray,
+        talk_key: str,
         policy_terms: Collection[str],
         defined_terms: Collection[str],
         thresholds: Thresholds = Thresholds(),
@@ -119,6 +123,8 @@ class ScopeJudge:
         # languages other than English far better (e5 cosines across languages are
         # compressed, and query-to-passage adds noise).
         self.topic_vectors = topic_vectors
+        self.talk_vectors = talk_vectors  # conversation.TALK_EXAMPLES, by the multilingual model
+        self.talk_key = talk_key
         self.policy_terms = frozenset(policy_terms)  # the policy's words, as BM25 has them
         self.defined_terms = frozenset(defined_terms)  # acronyms a footnote expands
         self.thresholds = thresholds
@@ -136,6 +142,28 @@ class ScopeJudge:
             for key, policy in retrieval.nearest_policy.items()
         ]
         return float(np.mean(margins))
+
+    def talks(self, retrieval: Retrieval) -> bool:
+        """Talk that `conversation`'s wording rules missed (see `is_talk`)."""
+        return self.is_talk(retrieval.asked.terms, self.talk_margin(retrieval))
+
+    def talk_margin(self, retrieval: Retrieval) -> float:
+        """How much nearer the question alone is to a kind of talk than to the policy or to
+        any off-policy topic, by the multilingual model ("What will the weather be like?" is
+        off the policy, not talk; a follow-up's earlier turn does not make "thanks!" a
+        question)."""
+        key = self.talk_key
+        vector = retrieval.asked.vectors[key]
+        talk = float((self.talk_vectors @ vector).max())
+        topic = float((self.topic_vectors[key] @ vector).max())
+        return talk - max(retrieval.nearest_asked[key], topic)
+
+    def is_talk(
+        self, asked_terms: frozenset[str], margin: float, thresholds: Thresholds | None = None
+    ) -> bool:
+        """No word of the policy, and far nearer a kind of talk than any of its passages."""
+        limit = (thresholds or self.thresholds).min_talk_margin
+        return asked_terms.isdisjoint(self.policy_terms) and margin > limit
 
     def keywords(self, asked_terms: frozenset[str]) -> bool:
         """A few words, all of them the policy's ("summer school", "values"): a search, which
@@ -181,7 +209,8 @@ class ScopeJudge:
         off_policy = margin > limits.max_off_policy_margin and not self.keywords(asked_terms)
         if not relevant or off_policy:
             if not asked_terms.isdisjoint(self.policy_terms):
-                return Verdict(RELATED, OFF_SUBJECT)
+                # "Who directs INSA Lyon?": say the policy names no person, not just "subject"
+                return self.lacking(question, best_text) or Verdict(RELATED, OFF_SUBJECT)
             return Verdict(NOT_COVERED)
         return self.lacking(question, best_text) or Verdict(ANSWERED)
 

@@ -41,8 +41,9 @@ STANDALONE_MIN_TERMS = 2
 
 @dataclass(frozen=True)
 class Weights:
-    """Fusion weights, chosen by 5-fold cross-validation on tests/data/independent/cv.jsonl
-    (benchmarks/cross_validate.py); e5 is the unit the others are measured in."""
+    """Fusion weights, chosen by 5-fold cross-validation on the tuning parts (independent/cv
+    and fresh/d-cv; benchmarks/cross_validate.py, siblings held out together); e5 is the unit
+    the others are measured in."""
 
     bm25: float = 1.0
     minilm: float = 0.25
@@ -55,7 +56,7 @@ class Weights:
     context: float = 0.5  # weight of the (earlier turn + question) search for a follow-up
     fragment_context: float = 2.0  # the same, when the question cannot stand alone ("Which?")
     sentence_overlap: float = 0.5
-    router: float = 6.0  # the passage example questions like this one want (`router`)
+    router: float = 2.0  # the passage example questions like this one want (`router`)
 
 
 # BM25 saturates: beyond this score a passage is as lexically relevant as it gets.
@@ -86,6 +87,7 @@ class Retrieval:
     nearest_policy: Mapping[str, float]
     asked: Query  # the question alone, even when a follow-up was searched with its context
     scores: np.ndarray  # fused relevance of every chunk, in chunk order (curation weighs a pin)
+    nearest_asked: Mapping[str, float]  # the same as `nearest_policy`, for the question alone
 
 
 Signals = dict[str, np.ndarray]  # signal name -> scaled score of every chunk
@@ -275,14 +277,19 @@ class Retriever:
             for i in order
         ]
         searched = context or query
-        nearest = {
+        asked = self.nearest(query, own_cosines)
+        nearest = asked if context_cosines is None else self.nearest(searched, context_cosines)
+        return Retrieval(tuple(ranked), searched, nearest, query, fused, asked)
+
+    def nearest(self, query: Query, cosines: Mapping[str, np.ndarray]) -> dict[str, float]:
+        """Per encoder, the query's best cosine with any chunk or sentence of the policy."""
+        return {
             key: max(
                 float(found.max()),
-                float((self.index.sentence_vectors[key] @ searched.vectors[key]).max()),
+                float((self.index.sentence_vectors[key] @ query.vectors[key]).max()),
             )
-            for key, found in (context_cosines or own_cosines).items()
+            for key, found in cosines.items()
         }
-        return Retrieval(tuple(ranked), searched, nearest, query, fused)
 
     def answer_sentence(self, chunk: Chunk, query: Query) -> tuple[int, int]:
         """Pick the chunk sentence the signals favour: both encoders plus shared terms."""
