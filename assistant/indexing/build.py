@@ -33,7 +33,6 @@ from assistant.indexing.manifest import (
     FORMAT_VERSION,
     MANIFEST,
     PROBE,
-    QuerySets,
     encoder_signature,
     query_model_problem,
     query_sets_signature,
@@ -85,7 +84,7 @@ def build_index(corpus_dir: Path, index_dir: Path, recipe: Recipe) -> BuildRepor
         chunks = chunk_corpus(corpus.documents)
         staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-build-", dir=index_dir.parent))
         try:
-            _write(staging, chunks, recipe.encoders, corpus_hash, recipe.query_sets)
+            _write(staging, chunks, recipe, corpus_hash)
             _swap_in(staging, index_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -97,11 +96,12 @@ def build_index(corpus_dir: Path, index_dir: Path, recipe: Recipe) -> BuildRepor
 def _write(
     folder: Path,
     chunks: list[Chunk],
-    encoders: Mapping[str, Encoder],
+    recipe: Recipe,
     corpus_hash: str,
-    query_sets: QuerySets,
 ) -> None:
     import faiss
+
+    encoders, query_sets = recipe.encoders, recipe.query_sets
 
     with (folder / CHUNKS).open("w", encoding="utf-8") as handle:
         for chunk in chunks:
@@ -128,7 +128,8 @@ def _write(
         saved.flush()
         del saved
         for name, fixed in query_sets.items():
-            np.save(folder / f"{key}.{name}.npy", encoder.encode_queries(list(fixed)))
+            if encoder.multilingual or name not in recipe.multilingual_only:
+                np.save(folder / f"{key}.{name}.npy", encoder.encode_queries(list(fixed)))
     BM25.build([chunk.search_text for chunk in chunks]).save(folder)
     save_language_model(folder)
     probes = _export_query_models(folder, encoders)

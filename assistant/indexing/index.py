@@ -71,7 +71,10 @@ class Index:
         """The vectors of a query set's texts: the built ones if the index was built from
         exactly these texts, else embedded now (the file changed since, or while, it built)."""
         built = self.manifest.get("query_sets", {}).get(name)
-        if built == query_sets_signature({name: texts})[name]:
+        if (
+            built == query_sets_signature({name: texts})[name]
+            and key in self.query_set_vectors[name]
+        ):
             return self.query_set_vectors[name][key]
         return self.query_encoders[key].encode_queries(list(texts))
 
@@ -157,8 +160,13 @@ def _read_parts(index_dir: Path) -> dict[str, Any]:
             if hasattr(vectors, "hnsw"):
                 vectors.hnsw.efSearch = CANDIDATES  # must cover the candidates asked for
         sentence_vectors = {key: load_array(index_dir / f"{key}.sentences.npy") for key in keys}
+        built_files = manifest.get("files", {})
         query_set_vectors = {
-            name: {key: load_array(index_dir / f"{key}.{name}.npy") for key in keys}
+            name: {
+                key: load_array(index_dir / f"{key}.{name}.npy")
+                for key in keys
+                if f"{key}.{name}.npy" in built_files  # some sets are multilingual only
+            }
             for name in manifest.get("query_sets", {})
         }
         lexical = BM25.load(index_dir)

@@ -21,7 +21,7 @@ from assistant.documents.chunking import CHUNKER_VERSION
 from assistant.documents.corpus import corpus_fingerprint
 from assistant.indexing.encoders.base import Encoder
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 MANIFEST = "manifest.json"
 # A fixed question embedded at build time by the reference model; the query model must give
 # the same vector on load (cosine), or the index is treated as damaged.

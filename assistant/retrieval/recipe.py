@@ -38,4 +38,6 @@ def default_recipe(corpus_dir: Path | None = None) -> Recipe:
     return Recipe(
         encoders={"minilm": MiniLMEncoder(), "e5": E5Encoder()},
         query_sets=query_sets,
+        # the router, talk and curation read the multilingual model's vectors alone
+        multilingual_only=frozenset({EXAMPLES_SET, TALK_SET, CURATION_SET}),
     )
