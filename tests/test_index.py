@@ -59,7 +59,7 @@ def test_manifest_records_what_the_index_was_built_from(fresh: Settings):
         *(f"langid.{table}.npy" for table in ("ptc", "pc", "classes", "nextmove", "row", "output")),
         "minilm.off_policy_topics.npy",
         "e5.off_policy_topics.npy",
-        "minilm.example_questions.npy",
+        "e5.talk_examples.npy",  # the sets only the multilingual model reads: e5 alone
         "e5.example_questions.npy",
     }
     assert all(len(f["sha256"]) == 64 and f["bytes"] > 0 for f in manifest["files"].values())
