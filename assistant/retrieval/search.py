@@ -41,15 +41,13 @@ STANDALONE_MIN_TERMS = 2
 
 @dataclass(frozen=True)
 class Weights:
-    """Fusion weights, chosen by 5-fold cross-validation on the tuning parts (independent/cv
-    and fresh/d-cv; benchmarks/cross_validate.py, siblings held out together); e5 is the unit
-    the others are measured in."""
+    """Fusion weights, chosen by 5-fold CV on independent/cv + fresh/d-cv (cross_validate.py);
+    e5 is the unit the others are measured in."""
 
     bm25: float = 1.0
     minilm: float = 0.25
     e5: float = 1.0
-    # each encoder's best sentence of a chunk, besides the whole chunk; since the router learnt
-    # how questions ask for each passage, CV gives it no weight (and it is not computed)
+    # each encoder's best sentence of a chunk, besides the whole chunk (CV: no weight)
     sentence: float = 0.0
     e5_non_english: float = 1.0
     bm25_non_english: float = 0.0  # BM25 on a foreign question: CV gives it no weight
@@ -82,9 +80,7 @@ class Query:
 class Retrieval:
     ranked: tuple[Ranked, ...]
     query: Query  # what was searched: the question, or the follow-up joined to its context
-    # per encoder, the searched query's best cosine with any chunk or sentence of the policy,
-    # computed once here for `scope`
-    nearest_policy: Mapping[str, float]
+    nearest_policy: Mapping[str, float]  # per encoder, the searched query's best policy cosine
     asked: Query  # the question alone, even when a follow-up was searched with its context
     scores: np.ndarray  # fused relevance of every chunk, in chunk order (curation weighs a pin)
     nearest_asked: Mapping[str, float]  # the same as `nearest_policy`, for the question alone
@@ -276,18 +272,17 @@ class Retriever:
             )
             for i in order
         ]
-        searched = context or query
         asked = self.nearest(query, own_cosines)
-        nearest = asked if context_cosines is None else self.nearest(searched, context_cosines)
-        return Retrieval(tuple(ranked), searched, nearest, query, fused, asked)
+        nearest = (
+            asked if context_cosines is None else self.nearest(context or query, context_cosines)
+        )
+        return Retrieval(tuple(ranked), context or query, nearest, query, fused, asked)
 
     def nearest(self, query: Query, cosines: Mapping[str, np.ndarray]) -> dict[str, float]:
         """Per encoder, the query's best cosine with any chunk or sentence of the policy."""
+        sentences = self.index.sentence_vectors
         return {
-            key: max(
-                float(found.max()),
-                float((self.index.sentence_vectors[key] @ query.vectors[key]).max()),
-            )
+            key: max(float(found.max()), float((sentences[key] @ query.vectors[key]).max()))
             for key, found in cosines.items()
         }
 
