@@ -23,7 +23,7 @@ from assistant.indexing.encoders.base import multilingual_key
 from assistant.indexing.index import Index, open_index
 from assistant.indexing.recipe import Recipe
 from assistant.questions import clean_history, clean_question, clean_top_k
-from assistant.retrieval.conversation import TALK_SET, is_conversation
+from assistant.retrieval.conversation import TALK_EXAMPLES, TALK_SET, is_conversation
 from assistant.retrieval.curation import (
     CURATION_SET,
     MATCHING_MODEL,
@@ -97,7 +97,7 @@ class Assistant:
         talk_key = multilingual_key(index.query_encoders)
         self.scope = ScopeJudge(
             index.query_set_vectors[TOPICS_SET],
-            index.query_set_vectors[TALK_SET][talk_key],
+            index.fixed_query_vectors(TALK_SET, TALK_EXAMPLES, talk_key),
             talk_key,
             policy_terms=index.lexical.vocabulary,
             defined_terms=defined_terms(index),

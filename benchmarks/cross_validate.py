@@ -157,10 +157,18 @@ def score_table(assistant: Assistant, prepared: list[Prepared]) -> tuple[np.ndar
     chunks = assistant.retriever.index.chunks
     decide = assistant.scope.decide
     worded_talk = np.array([item.talk for item in prepared])
-    talk_margins = np.array([item.talk_margin for item in prepared])
-    policy_words = np.array(
-        [not item.terms.isdisjoint(assistant.scope.policy_terms) for item in prepared]
-    )
+    talk_at = {  # talk by the wording rules or by meaning (`ScopeJudge.is_talk`), per margin
+        limit: worded_talk
+        | np.array(
+            [
+                assistant.scope.is_talk(
+                    item.terms, item.talk_margin, Thresholds(min_talk_margin=limit)
+                )
+                for item in prepared
+            ]
+        )
+        for limit in MIN_TALK_MARGIN
+    }
     conversation = np.array([item.case.conversation for item in prepared])
     answerable = np.array([item.right is not None for item in prepared])
     margins = np.array([item.margin for item in prepared])
@@ -196,7 +204,7 @@ def score_table(assistant: Assistant, prepared: list[Prepared]) -> tuple[np.ndar
         for relevance, margin, talk_limit in itertools.product(
             MIN_RELEVANCE, MAX_MARGIN, MIN_TALK_MARGIN
         ):
-            talk = worded_talk | (~policy_words & (talk_margins > talk_limit))
+            talk = talk_at[talk_limit]
             on_policy = (margins <= margin) | searches
             answered = ~talk & content & (score >= relevance) & on_policy
             right = np.where(
