@@ -24,13 +24,7 @@ from assistant.indexing.index import Index, open_index
 from assistant.indexing.recipe import Recipe
 from assistant.questions import clean_history, clean_question, clean_top_k
 from assistant.retrieval.conversation import TALK_EXAMPLES, TALK_SET, is_conversation
-from assistant.retrieval.curation import (
-    CURATION_SET,
-    MATCHING_MODEL,
-    Curator,
-    Match,
-    PinnedPassage,
-)
+from assistant.retrieval.curation import CURATION_SET, Curator, Match, PinnedPassage
 from assistant.retrieval.language import FALLBACK, LanguageGuesser
 from assistant.retrieval.recipe import default_recipe
 from assistant.retrieval.router import Router, fitted_router
@@ -92,13 +86,14 @@ class Assistant:
         examples: Examples | None = None,
     ) -> None:
         self.index = index
+        # the router, talk and curation read the multilingual model's vectors: any language
+        self.multilingual_key = multilingual_key(index.query_encoders)
         self.router = fitted_router(index, examples or Examples())  # before the office's pins
         self.retriever = Retriever(index, index.query_encoders, router=self.router)
-        talk_key = multilingual_key(index.query_encoders)
         self.scope = ScopeJudge(
             index.query_set_vectors[TOPICS_SET],
-            index.fixed_query_vectors(TALK_SET, TALK_EXAMPLES, talk_key),
-            talk_key,
+            index.fixed_query_vectors(TALK_SET, TALK_EXAMPLES, self.multilingual_key),
+            self.multilingual_key,
             policy_terms=index.lexical.vocabulary,
             defined_terms=defined_terms(index),
         )
@@ -143,7 +138,7 @@ class Assistant:
         """Answer by this curation from now on, with the index's vectors of its questions if
         the index was built from exactly these, else embedded now; return its problems."""
         vectors = (
-            self.index.fixed_query_vectors(CURATION_SET, curation.questions, MATCHING_MODEL)
+            self.index.fixed_query_vectors(CURATION_SET, curation.questions, self.multilingual_key)
             if curation.questions
             else None
         )
@@ -162,21 +157,16 @@ class Assistant:
         if not rows or len(curator.vectors) != len(curator.entries):
             return self.router
         pins = [entry for entry in curator.entries if isinstance(entry, Pin)]
-        if self.router.key == MATCHING_MODEL:
-            vectors = curator.vectors[rows]
-        else:
-            vectors = self.index.query_encoders[self.router.key].encode_queries(
-                [pin.question for pin in pins]
-            )
-        return self.router.taught([Example(pin.question, pin.passage) for pin in pins], vectors)
+        examples = [Example(pin.question, pin.passage) for pin in pins]
+        return self.router.taught(examples, curator.vectors[rows])
 
     def _curator(self, curation: Curation, vectors: np.ndarray | None) -> Curator:
         return Curator(
             curation,
             self.index.chunks,
             vectors,
-            self.index.sentence_vectors[MATCHING_MODEL],
-            self.index.query_set_vectors[TOPICS_SET][MATCHING_MODEL],
+            self.index.sentence_vectors[self.multilingual_key],
+            self.index.query_set_vectors[TOPICS_SET][self.multilingual_key],
         )
 
     def ask(self, question: str, history: Sequence[str] = (), top_k: int = DEFAULT_TOP_K) -> Answer:
@@ -193,9 +183,10 @@ class Assistant:
         if is_conversation(question):
             return self._conversation(question, language, notice)
         retrieval = self.retriever.retrieve(question, history, top_k, english=language == "en")
-        if self.scope.talks(retrieval):
+        asked = retrieval.asked.vectors[self.multilingual_key]
+        curated = self.curator.match(asked, retrieval.scores)
+        if curated is None and self.scope.talks(retrieval):  # the office's word comes first
             return self._conversation(question, language, notice)
-        curated = self.curator.match(retrieval.asked.vectors[MATCHING_MODEL], retrieval.scores)
         if curated is not None and isinstance(curated.entry, Redirect):
             return self._redirected(question, language, curated.entry)
         # a pin answers with its passage, so only what that passage can answer (a question

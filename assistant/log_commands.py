@@ -100,14 +100,15 @@ def _opened(settings: Settings) -> Iterator[Any]:
 
 
 def report(settings: Settings, since: datetime, fmt: str, out: Path | None, stdout: TextIO) -> int:
+    from assistant.indexing.encoders.base import multilingual_encoder
     from assistant.indexing.index import open_index
-    from assistant.report.render import multilingual, render
+    from assistant.report.render import render
     from assistant.retrieval.recipe import default_recipe
 
     index = open_index(
         settings.corpus_dir, settings.index_dir, default_recipe(settings.corpus_dir), _notify
     )
-    encoder = multilingual(list(index.query_encoders.values()))
+    encoder = multilingual_encoder(index.query_encoders)
     with _opened(settings) as store:
         text, count = render(store, index.chunks, encoder, since, fmt)
     if out is None and fmt == "html":

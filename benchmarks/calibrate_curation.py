@@ -35,7 +35,6 @@ from assistant.documents.examples import EXAMPLES_FILE
 from assistant.retrieval.curation import (
     FEATURES_OF,
     FIRE_MODELS,
-    MATCHING_MODEL,
     find_passages,
 )
 from benchmarks.common import ROOT, save
@@ -100,7 +99,8 @@ def examples(assistant: Assistant, items: list[dict], keys: dict[str, str]) -> l
         question = item["question"]
         language = assistant.language.guess(question)
         retrieval = assistant.retriever.retrieve(question, (), 5, english=language == "en")
-        features, best = curator.features(retrieval.asked.vectors[MATCHING_MODEL], retrieval.scores)
+        asked = retrieval.asked.vectors[assistant.multilingual_key]
+        features, best = curator.features(asked, retrieval.scores)
         nearest = curator.entries[best].key
         expected = keys.get(item.get("id", ""))
         if expected is not None:

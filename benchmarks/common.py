@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -61,3 +63,10 @@ def machine() -> dict[str, object]:
         "unknown",
     )
     return {"cpus": os.cpu_count(), "cpu": cpu, "python": sys.version.split()[0]}
+
+
+def question_key(question: str) -> str:
+    """The question as two writers who ask the same thing write it: case, punctuation and
+    spacing aside ("AGERA = ?" and "AGERA", "C'est quoi une UMI ?" and "c'est quoi une UMI")."""
+    folded = unicodedata.normalize("NFKC", question).casefold()
+    return " ".join(re.sub(r"[^\w\s]", " ", folded).split())

@@ -2,9 +2,10 @@
 
 Run: .venv/bin/python benchmarks/cross_validate.py [SET.jsonl ...]
 (default: tests/data/independent/cv.jsonl and tests/data/fresh/d-cv.jsonl, the tuning parts).
-Only tuning parts are read; a locked test part never is. Every question is embedded once;
-each candidate setting is then scored from the cached signals with the same functions the
-assistant uses (`combine`, `ScopeJudge.decide`, `ScopeJudge.is_talk`, `is_conversation`).
+Only those tuning parts are accepted; any other set (a locked part, a fresh set) is refused.
+Every question is embedded once; each candidate setting is then scored from the cached
+signals with the same functions the assistant uses (`combine`, `ScopeJudge.decide`,
+`ScopeJudge.is_talk`, `is_conversation`).
 
 Folds keep siblings together: the questions one writer asked about one passage (a direct
 question, its paraphrase, its misspelling…) are held out together, so a held-out question
@@ -49,7 +50,7 @@ from assistant.retrieval.search import (
     is_fragment,
     with_context,
 )
-from benchmarks.common import ROOT
+from benchmarks.common import ROOT, question_key
 
 FOLDS = 5
 MAX_DECLINED = 0.03  # answerable questions not answered, at most
@@ -62,7 +63,7 @@ GRID = {
     "bm25_non_english": (0.0, 0.25, 0.5),
     "router": (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 9.0, 12.0),
 }
-MIN_RELEVANCE = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3)
+MIN_RELEVANCE = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 MAX_MARGIN = (-0.04, -0.02, 0.0, 0.02, 0.04, 0.06, 0.08, 0.1)
 MIN_TALK_MARGIN = (0.04, 0.06, 0.08, 0.1, 0.12, 0.15, 1.0)  # 1.0: the wording rules alone
 TUNING_SETS = ("tests/data/independent/cv.jsonl", "tests/data/fresh/d-cv.jsonl")
@@ -118,17 +119,16 @@ def with_routers(assistant: Assistant, prepared: list[Prepared]) -> list[Prepare
     key = multilingual_key(index.query_encoders)
     examples = read_examples(ROOT / "corpus").examples
     vectors = index.query_set_vectors[EXAMPLES_SET][key]
-    position = {example.question: n for n, example in enumerate(examples)}
     searched = [
-        with_context(item.case.question, item.case.history)
+        question_key(with_context(item.case.question, item.case.history))
         if item.case.history
-        else item.case.question
+        else question_key(item.case.question)
         for item in prepared
     ]
     routed = list(prepared)
     for fold in folds(prepared):
-        held = {position[searched[i]] for i in fold if searched[i] in position}
-        keep = [n for n in range(len(examples)) if n not in held]
+        held = {searched[i] for i in fold}  # every copy, however punctuated
+        keep = [n for n, e in enumerate(examples) if question_key(e.question) not in held]
         router = Router(
             key,
             index.chunks,
@@ -162,7 +162,10 @@ def score_table(assistant: Assistant, prepared: list[Prepared]) -> tuple[np.ndar
         | np.array(
             [
                 assistant.scope.is_talk(
-                    item.terms, item.talk_margin, Thresholds(min_talk_margin=limit)
+                    item.terms,
+                    item.talk_margin,
+                    item.searched[1] is not None,
+                    Thresholds(min_talk_margin=limit),
                 )
                 for item in prepared
             ]
@@ -269,10 +272,10 @@ def sibling_group(item: Prepared, position: int) -> tuple[str, int]:
 
 
 def main() -> None:
-    paths = [Path(arg) for arg in sys.argv[1:]] or [ROOT / name for name in TUNING_SETS]
+    paths = [Path(arg).resolve() for arg in sys.argv[1:]] or [ROOT / name for name in TUNING_SETS]
+    if not set(paths) <= {ROOT / name for name in TUNING_SETS}:
+        sys.exit(f"refusing: only the tuning parts are tuned on ({', '.join(TUNING_SETS)})")
     cases = [case for path in paths for case in read_eval_set(path)]
-    if any("locked" in case.split for case in cases):
-        sys.exit("refusing to tune on a locked test part")
     assistant = Assistant.load()
     prepared = with_routers(assistant, prepare(assistant, cases))
     right, declined = score_table(assistant, prepared)

@@ -10,8 +10,8 @@ exactly one passage; so does every example of `tests/data/examples/blind-e.jsonl
 blind from the policy text, for the router only). A follow-up is written as it is searched:
 its earlier turn, then itself.
 A question that a measuring set also asks, word for word (independent writers often ask "On how
-many continents does INSA Lyon have relations?" alike), is left out: it would be measured on
-what it was taught.
+many continents does INSA Lyon have relations?" alike; case, punctuation and spacing aside), is
+left out: it would be measured on what it was taught. A question asked twice is kept once.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from assistant.documents.examples import EXAMPLES_FILE
 from assistant.evaluation import read_eval_set
 from assistant.retrieval.curation import find_passages
 from assistant.retrieval.search import with_context
-from benchmarks.common import ROOT
+from benchmarks.common import ROOT, question_key
 
 DATA = ROOT / "tests" / "data"
 SOURCE = DATA / "independent" / "cv.jsonl"
@@ -40,12 +40,12 @@ CURATION_MEASURING = ["curation/heldout.jsonl", "curation/fresh/heldout.jsonl"]
 
 
 def measured_questions() -> set[str]:
-    """Every question a measuring set asks, case aside."""
+    """Every question a measuring set asks, by `question_key`."""
     asked = {case.question for name in MEASURING for case in read_eval_set(DATA / name)}
     for name in CURATION_MEASURING:
         lines = (DATA / name).read_text(encoding="utf-8").splitlines()
         asked |= {json.loads(line)["question"] for line in lines if line.strip()}
-    return {question.casefold() for question in asked}
+    return {question_key(question) for question in asked}
 
 
 def main() -> int:
@@ -53,32 +53,28 @@ def main() -> int:
     if any(case.split != "cv" for case in cases):
         sys.exit("refusing: examples come from the tuning part only")
     chunks = chunk_corpus(load_corpus(ROOT / "corpus").documents)
-    lines, skipped, measured = [], 0, measured_questions()
-    for case in cases:
-        if case.question.casefold() in measured:
-            skipped += case.answerable
-            continue
-        phrase = next((g for g in case.gold if len(find_passages(g, chunks)) == 1), None)
-        if phrase is None:
-            skipped += case.answerable
-            continue
-        lines.append(_example(case.question, case.history, phrase))
+    candidates = [
+        (case.question, case.history, phrase)
+        for case in cases
+        if case.answerable
+        for phrase in [next((g for g in case.gold if len(find_passages(g, chunks)) == 1), "")]
+    ]
     for line in WRITTEN.read_text(encoding="utf-8").splitlines():
         written = json.loads(line)
-        history = tuple(written.get("history", ()))
         one_passage = len(find_passages(written["passage"], chunks)) == 1
-        if written["question"].casefold() in measured or not one_passage:
-            skipped += 1
-            continue
-        lines.append(_example(written["question"], history, written["passage"]))
+        history = tuple(written.get("history", ()))
+        candidates.append((written["question"], history, written["passage"] if one_passage else ""))
+    lines, measured, seen = [], measured_questions(), set()
+    for question, history, phrase in candidates:
+        searched = with_context(question, history) if history else question
+        asked = {question_key(question), question_key(searched)}
+        if phrase and not asked & measured and question_key(searched) not in seen:
+            seen.add(question_key(searched))
+            lines.append(json.dumps({"question": searched, "passage": phrase}, ensure_ascii=False))
     (ROOT / "corpus" / EXAMPLES_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"{len(lines)} examples written; {skipped} answerable left out (measured, or no phrase)")
+    left_out = len(candidates) - len(lines)
+    print(f"{len(lines)} examples written; {left_out} left out (measured, asked twice, no phrase)")
     return 0
-
-
-def _example(question: str, history: tuple[str, ...], phrase: str) -> str:
-    searched = with_context(question, history) if history else question
-    return json.dumps({"question": searched, "passage": phrase}, ensure_ascii=False)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ from assistant import Assistant
 from assistant.evaluation import read_eval_set
 from assistant.feedback.question_log import QuestionLog
 from assistant.feedback.store import LoggedQuestion, ShownPassage, open_store
-from assistant.report.render import multilingual, render
+from assistant.indexing.encoders.base import multilingual_encoder
+from assistant.report.render import render
 from tests.postgres import PostgresServer
 
 ROUNDS = 3
@@ -74,7 +75,7 @@ def report_seconds(assistant: Assistant, path: Path) -> dict[str, float]:
         store.log_question(
             LoggedQuestion(f"r{n}", asked, "chat", outcome, "en", question, shown, 0.05)
         )
-    encoder = multilingual(list(assistant.index.query_encoders.values()))
+    encoder = multilingual_encoder(assistant.index.query_encoders)
     began = time.perf_counter()
     page, count = render(store, assistant.index.chunks, encoder, now - timedelta(days=31), "html")
     return {"questions": count, "seconds": time.perf_counter() - began, "html_kb": len(page) / 1024}

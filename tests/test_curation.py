@@ -100,22 +100,14 @@ def test_a_change_to_the_curation_file_makes_the_index_stale(tmp_path):
     settings = make_settings(tmp_path)
     recipe = default_recipe(settings.corpus_dir)
     build_index(settings.corpus_dir, settings.index_dir, recipe)
-    assert (
-        stale_reason(settings.index_dir, settings.corpus_dir, recipe.encoders, recipe.query_sets)
-        is None
-    )
+    assert stale_reason(settings.index_dir, settings.corpus_dir, recipe) is None
     write_curation(settings.corpus_dir, Curation((Pin("Missions?", "Training international"),)))
     changed = default_recipe(settings.corpus_dir)
-    reason = stale_reason(
-        settings.index_dir, settings.corpus_dir, changed.encoders, changed.query_sets
-    )
+    reason = stale_reason(settings.index_dir, settings.corpus_dir, changed)
     assert reason is not None
     (settings.corpus_dir / CURATION_FILE).write_text("pins: [oops\n", encoding="utf-8")
     broken = default_recipe(settings.corpus_dir)  # a malformed file curates nothing
-    assert (
-        stale_reason(settings.index_dir, settings.corpus_dir, broken.encoders, broken.query_sets)
-        is None
-    )
+    assert stale_reason(settings.index_dir, settings.corpus_dir, broken) is None
 
 
 # Every figure on both evaluation sets that a pin could worsen (it may only help Hit@k).

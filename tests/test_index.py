@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -69,10 +70,12 @@ def test_manifest_records_what_the_index_was_built_from(fresh: Settings):
     assert np.allclose(np.linalg.norm(index.sentence_vectors["minilm"], axis=1), 1, atol=1e-4)
 
 
-def test_fresh_index_is_not_stale(fresh: Settings):
-    assert (
-        stale_reason(fresh.index_dir, fresh.corpus_dir, RECIPE.encoders, RECIPE.query_sets) is None
-    )
+def test_fresh_index_is_not_stale_but_is_for_a_recipe_embedding_its_sets_otherwise(
+    fresh: Settings,
+):
+    assert stale_reason(fresh.index_dir, fresh.corpus_dir, RECIPE) is None
+    every_model = replace(RECIPE, multilingual_only=frozenset())  # MiniLM vectors wanted too
+    assert "fixed queries" in str(stale_reason(fresh.index_dir, fresh.corpus_dir, every_model))
 
 
 def _edit_corpus(settings: Settings) -> None:
@@ -132,16 +135,12 @@ def test_a_file_damaged_in_place_fails_its_checksum_and_is_rebuilt(fresh: Settin
 )
 def test_stale_or_damaged_index_is_detected_and_rebuilt(fresh: Settings, damage, reason):
     damage(fresh)
-    assert reason in stale_reason(
-        fresh.index_dir, fresh.corpus_dir, RECIPE.encoders, RECIPE.query_sets
-    )
+    assert reason in stale_reason(fresh.index_dir, fresh.corpus_dir, RECIPE)
     notices: list[str] = []
     answer = Assistant.load(fresh, notify=notices.append).ask("What are the school's values?")
     assert len(notices) == 1 and notices[0].startswith("Rebuilding the index: ")
     assert reason in notices[0]
-    assert (
-        stale_reason(fresh.index_dir, fresh.corpus_dir, RECIPE.encoders, RECIPE.query_sets) is None
-    )
+    assert stale_reason(fresh.index_dir, fresh.corpus_dir, RECIPE) is None
     assert answer.answered
 
 
@@ -217,7 +216,7 @@ def test_a_build_killed_midway_leaves_the_previous_index_served(fresh: Settings)
     assert (fresh.index_dir / MANIFEST).read_text() == before
     assert damaged_file(fresh.index_dir) is None
     # the old index is whole: it opens as it is, only stale for the edited corpus
-    assert stale_reason(fresh.index_dir, fresh.corpus_dir, RECIPE.encoders, RECIPE.query_sets) == (
+    assert stale_reason(fresh.index_dir, fresh.corpus_dir, RECIPE) == (
         "the corpus changed since the index was built"
     )
 

@@ -153,6 +153,28 @@ def test_questions_without_a_word_of_the_policy_are_not_taken_for_talk(assistant
     assert assistant.ask(text).outcome != "conversation"
 
 
+@pytest.mark.parametrize("text", ["Why?", "Pourquoi ?", "¿Por qué?", "为什么？", "How so?"])
+def test_a_follow_up_without_words_of_its_own_asks_about_the_earlier_turn(assistant, text):
+    """ "Why?" after a question is about that question's subject, never talk."""
+    history = ["Why are double-degree sections preferred?"]
+    assert assistant.ask(text, history).outcome != "conversation"
+
+
+def test_the_office_can_redirect_what_would_be_taken_for_talk(assistant):
+    """Curation is the office's correction: it comes before talk told by meaning."""
+    from assistant.documents.curation import Curation, Redirect
+
+    question = "你是真人吗？"  # "Are you a real person?": talk by meaning (see above)
+    contact = Redirect(question, {"en": "Write to the office."}, "https://www.insa-lyon.fr/")
+    assert assistant.ask(question).outcome == "conversation"
+    assistant.recurate(Curation(redirects=(contact,)))
+    try:
+        redirected = assistant.ask(question)
+    finally:
+        assistant.recurate(Curation())
+    assert redirected.curated_by == contact.key and redirected.link == contact.link
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -143,6 +143,7 @@ def _write(
         "search": searches,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "query_sets": query_sets_signature(query_sets),
+        "multilingual_only": sorted(recipe.multilingual_only),
         "probes": probes,
         "files": {
             name: {"sha256": sha256(folder / name), "bytes": (folder / name).stat().st_size}

@@ -97,7 +97,7 @@ def open_index(
         for problem in build_index(corpus_dir, index_dir, recipe).problems:
             notify(f"warning: skipped {problem}")
 
-    reason = stale_reason(index_dir, corpus_dir, recipe.encoders, recipe.query_sets)
+    reason = stale_reason(index_dir, corpus_dir, recipe)
     if reason is not None:
         rebuild(reason)
     try:

@@ -20,6 +20,7 @@ import numpy as np
 from assistant.documents.chunking import CHUNKER_VERSION
 from assistant.documents.corpus import corpus_fingerprint
 from assistant.indexing.encoders.base import Encoder
+from assistant.indexing.recipe import Recipe
 
 FORMAT_VERSION = 6
 MANIFEST = "manifest.json"
@@ -50,12 +51,7 @@ def query_sets_signature(query_sets: QuerySets) -> dict[str, str]:
     }
 
 
-def stale_reason(
-    index_dir: Path,
-    corpus_dir: Path,
-    encoders: Mapping[str, Encoder],
-    query_sets: QuerySets | None = None,
-) -> str | None:
+def stale_reason(index_dir: Path, corpus_dir: Path, recipe: Recipe) -> str | None:
     """Say why the index cannot be used as is (missing, stale, damaged), or None if it can."""
     manifest_path = index_dir / MANIFEST
     if not manifest_path.is_file():
@@ -68,10 +64,15 @@ def stale_reason(
         return "the index was written by another version of the assistant"
     if manifest.get("chunker_version") != CHUNKER_VERSION:
         return "the index was built by an older chunker"
-    if manifest.get("encoders") != encoder_signature(encoders):
+    if manifest.get("encoders") != encoder_signature(recipe.encoders):
         return "the index was built with another embedding model"
-    if manifest.get("query_sets") != query_sets_signature(query_sets or {}):
-        return "the fixed queries (off-policy topics, curated or example questions) changed"
+    if manifest.get("query_sets") != query_sets_signature(recipe.query_sets) or manifest.get(
+        "multilingual_only"
+    ) != sorted(recipe.multilingual_only):
+        return (
+            "the fixed queries (off-policy topics, kinds of talk, curated or example questions)"
+            " changed"
+        )
     if manifest.get("corpus_hash") != corpus_fingerprint(corpus_dir):
         return "the corpus changed since the index was built"
     for name, expected in manifest.get("files", {}).items():

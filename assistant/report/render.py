@@ -55,8 +55,3 @@ def _cell(value: object) -> str:
     text = "" if value is None else str(value)
     # A spreadsheet runs a cell starting with = + - @ as a formula: a question is data.
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def multilingual(encoders: Sequence[Encoder]) -> Encoder:
-    """The encoder that groups questions in any language into topics."""
-    return next(encoder for encoder in encoders if encoder.multilingual)

@@ -25,7 +25,6 @@ from assistant.documents.chunking import Chunk
 from assistant.documents.curation import CURATION_FILE, Curation, Pin, Redirect
 
 CURATION_SET = "curated_questions"  # the index's query set: every curated question
-MATCHING_MODEL = "e5"  # the multilingual encoder
 
 # One logistic model per kind of nearest entry, fitted by `benchmarks/calibrate_curation.py`:
 # kind -> (weights, bias, logit at and above which it fires: the threshold that kept every

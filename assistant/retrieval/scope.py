@@ -11,8 +11,9 @@
   amount, a link, a procedure) that the best passage does not hold, or it asks what an
   acronym stands for that the policy uses without expanding.
 - answered: everything else.
+- talk: greetings, thanks, questions about the assistant that `conversation`'s wording rules
+  (applied before retrieval) missed, told by meaning after retrieval (`talks`).
 Does not judge whether a passage is correct, only whether it can be offered as the answer.
-Conversation (greetings, instructions) is recognised before retrieval: see `conversation`.
 """
 
 from __future__ import annotations
@@ -145,7 +146,8 @@ class ScopeJudge:
 
     def talks(self, retrieval: Retrieval) -> bool:
         """Talk that `conversation`'s wording rules missed (see `is_talk`)."""
-        return self.is_talk(retrieval.asked.terms, self.talk_margin(retrieval))
+        follow_up = retrieval.query is not retrieval.asked  # searched with its earlier turn
+        return self.is_talk(retrieval.asked.terms, self.talk_margin(retrieval), follow_up)
 
     def talk_margin(self, retrieval: Retrieval) -> float:
         """How much nearer the question alone is to a kind of talk than to the policy or to
@@ -159,11 +161,16 @@ class ScopeJudge:
         return talk - max(retrieval.nearest_asked[key], topic)
 
     def is_talk(
-        self, asked_terms: frozenset[str], margin: float, thresholds: Thresholds | None = None
+        self,
+        asked_terms: frozenset[str],
+        margin: float,
+        follow_up: bool,
+        thresholds: Thresholds | None = None,
     ) -> bool:
-        """No word of the policy, and far nearer a kind of talk than any of its passages."""
+        """No word of the policy, far nearer a kind of talk than any of its passages, and not
+        a follow-up: "Why?" after a question asks about that question's subject."""
         limit = (thresholds or self.thresholds).min_talk_margin
-        return asked_terms.isdisjoint(self.policy_terms) and margin > limit
+        return not follow_up and asked_terms.isdisjoint(self.policy_terms) and margin > limit
 
     def keywords(self, asked_terms: frozenset[str]) -> bool:
         """A few words, all of them the policy's ("summer school", "values"): a search, which

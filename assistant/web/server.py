@@ -180,11 +180,12 @@ def _live_report(
     questions: QuestionLog, store: Store, since: str, act: Callable[[str], str] | None
 ) -> str:
     from assistant.feedback.databases import DatabaseError
+    from assistant.indexing.encoders.base import multilingual_encoder
     from assistant.report.period import parse_since
-    from assistant.report.render import multilingual, render
+    from assistant.report.render import render
 
     index = questions.assistant.index
-    encoder = multilingual(list(index.query_encoders.values()))
+    encoder = multilingual_encoder(index.query_encoders)
     try:
         page, _ = render(store, index.chunks, encoder, parse_since(since), "html", act)
     except DatabaseError as error:

@@ -52,6 +52,11 @@ def multilingual_key(encoders: Mapping[str, Encoder]) -> str:
     return next(key for key, encoder in encoders.items() if encoder.multilingual)
 
 
+def multilingual_encoder(encoders: Mapping[str, Encoder]) -> Encoder:
+    """The encoder that reads questions in any language (groups them into topics, too)."""
+    return encoders[multilingual_key(encoders)]
+
+
 def scaled(encoder: Encoder, cosines: np.ndarray) -> np.ndarray:
     """Rescale an encoder's cosines onto the common range the signals are fused on."""
     if encoder.score_floor == 0.0 and encoder.score_span == 1.0:
