@@ -35,6 +35,17 @@ def make_settings(root: Path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def kept_vectors(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of kept query vectors for the whole session, servers included: the fixed
+    questions (hundreds of examples) are embedded by the first build, reused by the others."""
+    from assistant.indexing.vector_cache import CACHE_ENV
+
+    folder = tmp_path_factory.mktemp("kept-vectors")
+    os.environ[CACHE_ENV] = str(folder)
+    return folder
+
+
 @pytest.fixture(autouse=True)
 def own_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Point the assistant at a private copy of the corpus, never the repository's index/."""

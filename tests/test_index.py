@@ -15,7 +15,7 @@ from assistant.documents.chunking import CHUNKER_VERSION
 from assistant.errors import IndexProblem
 from assistant.indexing.build import build_index, build_lock
 from assistant.indexing.index import open_index
-from assistant.indexing.manifest import MANIFEST, damaged_file, stale_reason
+from assistant.indexing.manifest import MANIFEST, PROBE, damaged_file, stale_reason
 from assistant.indexing.recipe import Recipe
 from assistant.retrieval.recipe import default_recipe
 from tests.conftest import POLICY
@@ -230,3 +230,50 @@ def test_arrays_load_side_by_side_without_errors(built):
     with ThreadPoolExecutor(8) as pool:
         loaded = list(pool.map(lambda p: load_array(p, mmap=True).shape, paths))
     assert len(loaded) == len(paths)
+
+
+def test_a_rebuild_embeds_no_fixed_question_again_unless_its_kept_vectors_are_damaged(
+    own_paths: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    from assistant.indexing.encoders.e5 import E5Encoder
+    from assistant.indexing.vector_cache import CACHE_ENV
+    from assistant.retrieval.conversation import TALK_EXAMPLES
+
+    kept = tmp_path / "kept"
+    monkeypatch.setenv(CACHE_ENV, str(kept))
+    embedded: list[list[str]] = []
+    real = E5Encoder.encode_queries
+
+    def spied(self: E5Encoder, texts):
+        embedded.append(list(texts))
+        return real(self, texts)
+
+    monkeypatch.setattr(E5Encoder, "encode_queries", spied)
+    build_index(own_paths.corpus_dir, own_paths.index_dir, RECIPE)
+    talk = np.load(own_paths.index_dir / "e5.talk_examples.npy")
+    assert list(TALK_EXAMPLES) in embedded
+    embedded.clear()
+
+    _edit_corpus(own_paths)  # the office edits the policy: only the policy is embedded again
+    build_index(own_paths.corpus_dir, own_paths.index_dir, RECIPE)
+    assert all(texts == [PROBE] for texts in embedded)  # no fixed question, only the probe
+    assert np.array_equal(np.load(own_paths.index_dir / "e5.talk_examples.npy"), talk)
+
+    for path in kept.glob("*.npy"):  # same size, one byte flipped: not trusted
+        data = bytearray(path.read_bytes())
+        data[-1] ^= 0xFF
+        path.write_bytes(bytes(data))
+    build_index(own_paths.corpus_dir, own_paths.index_dir, RECIPE)
+    assert list(TALK_EXAMPLES) in embedded
+    assert np.allclose(np.load(own_paths.index_dir / "e5.talk_examples.npy"), talk, atol=1e-6)
+
+
+def test_a_build_whose_vectors_cannot_be_kept_still_builds(
+    own_paths: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    from assistant.indexing.vector_cache import CACHE_ENV
+
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "a-file" / "kept"))
+    build_index(own_paths.corpus_dir, own_paths.index_dir, RECIPE)
+    assert Assistant.load(own_paths, notify=never).ask("What is the CDEFI?").answered

@@ -2,9 +2,10 @@
 
 Each part writes itself under its own name: the chunks (`chunks.jsonl`), per encoder the chunk
 vectors (`<key>.faiss`), sentence vectors (`<key>.sentences.npy`) and fixed query sets
-(`<key>.<set>.npy`), BM25 (`bm25.*`), the language tables (`langid.*.npy`), the query models,
-and last the manifest. A rename under a lock swaps the folder in, so a reader never sees a
-half-written index. `index.open_index` reads what this writes. Does not rank anything.
+(`<key>.<set>.npy`, kept between builds by `vector_cache`), BM25 (`bm25.*`), the language
+tables (`langid.*.npy`), the query models, and last the manifest. A rename under a lock swaps
+the folder in, so a reader never sees a half-written index. `index.open_index` reads what this
+writes. Does not rank anything.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from assistant.indexing.manifest import (
     sha256,
 )
 from assistant.indexing.recipe import Recipe
+from assistant.indexing.vector_cache import cache_folder, query_vectors
 
 CHUNKS = "chunks.jsonl"
 BATCH = 1024  # texts embedded at a time while building
@@ -84,7 +86,7 @@ def build_index(corpus_dir: Path, index_dir: Path, recipe: Recipe) -> BuildRepor
         chunks = chunk_corpus(corpus.documents)
         staging = Path(tempfile.mkdtemp(prefix=f".{index_dir.name}-build-", dir=index_dir.parent))
         try:
-            _write(staging, chunks, recipe, corpus_hash)
+            _write(staging, chunks, recipe, corpus_hash, cache_folder(index_dir))
             _swap_in(staging, index_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -98,6 +100,7 @@ def _write(
     chunks: list[Chunk],
     recipe: Recipe,
     corpus_hash: str,
+    kept_vectors: Path,
 ) -> None:
     import faiss
 
@@ -129,7 +132,7 @@ def _write(
         del saved
         for name, fixed in query_sets.items():
             if encoder.multilingual or name not in recipe.multilingual_only:
-                np.save(folder / f"{key}.{name}.npy", encoder.encode_queries(list(fixed)))
+                np.save(folder / f"{key}.{name}.npy", query_vectors(encoder, fixed, kept_vectors))
     BM25.build([chunk.search_text for chunk in chunks]).save(folder)
     save_language_model(folder)
     probes = _export_query_models(folder, encoders)
