@@ -35,6 +35,7 @@ MEASURING = [
     "independent/locked.jsonl",
     "fresh/blind-c.jsonl",
     "fresh/blind-d.jsonl",
+    "fresh/f-locked.jsonl",
 ]
 CURATION_MEASURING = ["curation/heldout.jsonl", "curation/fresh/heldout.jsonl"]
 

@@ -107,3 +107,14 @@ def test_the_fresh_set_is_split_reproducibly_and_its_locked_part_is_unchanged():
     locked = (fresh / "d-locked.jsonl").read_bytes()
     recorded = (fresh / "README.md").read_text(encoding="utf-8")
     assert f"| d-locked.jsonl | {hashlib.sha256(locked).hexdigest()} |" in recorded
+
+
+def test_set_f_is_locked_whole_and_unchanged():
+    fresh = INDEPENDENT.parent / "fresh"
+    locked = (fresh / "f-locked.jsonl").read_bytes()
+    recorded = (fresh / "README.md").read_text(encoding="utf-8")
+    assert f"| f-locked.jsonl | {hashlib.sha256(locked).hexdigest()} |" in recorded
+    cases = read_eval_set(fresh / "f-locked.jsonl")
+    assert len(cases) == 300 and all(case.split == "locked" for case in cases)
+    assert sum(not case.gold and case.kind != "chat" for case in cases) >= 70
+
