@@ -117,4 +117,3 @@ def test_set_f_is_locked_whole_and_unchanged():
     cases = read_eval_set(fresh / "f-locked.jsonl")
     assert len(cases) == 300 and all(case.split == "locked" for case in cases)
     assert sum(not case.gold and case.kind != "chat" for case in cases) >= 70
-
