@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.config import ANSWERING_AT_ONCE, DEFAULT_TOP_K, Settings
+from assistant.config import ANSWERING_AT_ONCE, DEFAULT_TOP_K, FALLBACK_LANGUAGE, Settings
 from assistant.documents.curation import Curation, Pin, Redirect, read_curation
 from assistant.documents.examples import Example, Examples, read_examples
 from assistant.indexing.encoders.base import multilingual_key
@@ -25,7 +25,7 @@ from assistant.indexing.recipe import Recipe
 from assistant.questions import clean_history, clean_question, clean_top_k
 from assistant.retrieval.conversation import TALK_EXAMPLES, TALK_SET, is_conversation
 from assistant.retrieval.curation import CURATION_SET, Curator, Match, PinnedPassage
-from assistant.retrieval.language import FALLBACK, LanguageGuesser
+from assistant.retrieval.language import LanguageGuesser
 from assistant.retrieval.recipe import default_recipe
 from assistant.retrieval.router import Router, fitted_router
 from assistant.retrieval.scope import ANSWERED, NOT_COVERED, RELATED, TOPICS_SET, ScopeJudge
@@ -179,7 +179,9 @@ class Assistant:
 
     def _answer(self, question: str, history: tuple[str, ...], top_k: int) -> Answer:
         language = self.language.guess(question)
-        notice = language_notice(FALLBACK, language) if language != FALLBACK else None
+        notice = (
+            language_notice(FALLBACK_LANGUAGE, language) if language != FALLBACK_LANGUAGE else None
+        )
         if is_conversation(question):
             return self._conversation(question, language, notice)
         retrieval = self.retriever.retrieve(question, history, top_k, english=language == "en")
@@ -199,7 +201,7 @@ class Assistant:
         passages = tuple(self._passage(r) for r in retrieval.ranked)
         if verdict.outcome == ANSWERED:
             return Answer(question, True, language, None, passages, notice)
-        message = outcome_message(FALLBACK, verdict.outcome, verdict.missing)
+        message = outcome_message(FALLBACK_LANGUAGE, verdict.outcome, verdict.missing)
         related = passages if verdict.outcome == RELATED else ()
         return Answer(
             question,
@@ -214,7 +216,7 @@ class Assistant:
         )
 
     def _conversation(self, question: str, language: str, notice: str | None) -> Answer:
-        message = outcome_message(FALLBACK, CONVERSATION)
+        message = outcome_message(FALLBACK_LANGUAGE, CONVERSATION)
         return Answer(question, False, language, message, (), notice, CONVERSATION)
 
     def _redirected(self, question: str, language: str, entry: Redirect) -> Answer:

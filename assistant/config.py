@@ -13,6 +13,9 @@ from assistant.errors import AssistantError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# The policy's language and the JSON contract's: messages fall back to it, and a question
+# whose language cannot be told is taken to be in it.
+FALLBACK_LANGUAGE = "en"
 DEFAULT_TOP_K = 3
 MAX_TOP_K = 20
 MAX_QUESTION_CHARS = 1000

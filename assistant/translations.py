@@ -15,14 +15,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from assistant.config import FALLBACK_LANGUAGE
+
 LOCALES = Path(__file__).resolve().parent / "locales"
-FALLBACK = "en"
 LANGUAGES = ("en", "fr", "es", "de", "it", "pt", "zh", "ar")
 
 
 def supported(language: object) -> str:
     """Return `language` if the interface speaks it, else English (whatever a client sent)."""
-    return language if isinstance(language, str) and language in LANGUAGES else FALLBACK
+    return language if isinstance(language, str) and language in LANGUAGES else FALLBACK_LANGUAGE
 
 
 def words(language: str) -> Mapping[str, Any]:
@@ -32,9 +33,9 @@ def words(language: str) -> Mapping[str, Any]:
 
 @cache  # at most one entry per supported language: `words` maps anything else to English
 def _table(language: str) -> Mapping[str, Any]:
-    english = json.loads((LOCALES / f"{FALLBACK}.json").read_text(encoding="utf-8"))
-    if language == FALLBACK:
-        return MappingProxyType(english | {"code": FALLBACK})
+    english = json.loads((LOCALES / f"{FALLBACK_LANGUAGE}.json").read_text(encoding="utf-8"))
+    if language == FALLBACK_LANGUAGE:
+        return MappingProxyType(english | {"code": FALLBACK_LANGUAGE})
     own = json.loads((LOCALES / f"{language}.json").read_text(encoding="utf-8"))
     languages = english["languages"] | own.get("languages", {})
     return MappingProxyType(english | own | {"languages": languages, "code": language})
@@ -56,7 +57,7 @@ def interface_language(accept_language: str) -> str:
     for _, _, language in sorted(ranked):
         if language in LANGUAGES:
             return language
-    return FALLBACK
+    return FALLBACK_LANGUAGE
 
 
 def language_notice(language: str, question_language: str) -> str:

@@ -21,10 +21,10 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from assistant.config import MAX_QUESTION_CHARS
+from assistant.config import FALLBACK_LANGUAGE, MAX_QUESTION_CHARS
+from assistant.documents.library import write_atomically
 
 CURATION_FILE = "curation.yml"
-FALLBACK_LANGUAGE = "en"
 MAX_MESSAGE_CHARS = 1000
 MAX_LINK_CHARS = 2000
 HEADER = (
@@ -174,9 +174,7 @@ def write_curation(corpus_dir: Path, curation: Curation) -> Path:
     }
     text = HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
     path = corpus_dir / CURATION_FILE
-    staged = path.with_name(f".{CURATION_FILE}.tmp")
-    staged.write_text(text, encoding="utf-8")
-    staged.replace(path)
+    write_atomically(path, text.encode("utf-8"))
     return path
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.config import FALLBACK_LANGUAGE
+
 # Below this normalised probability the guess is noise (seen on one- or two-word questions).
 MIN_CONFIDENCE = 0.5
-FALLBACK = "en"
 
 
 class LanguageGuesser:
@@ -22,6 +23,6 @@ class LanguageGuesser:
     def guess(self, text: str) -> str:
         """Return the ISO 639-1 code of `text`'s language, or English when unsure."""
         if sum(ch.isalpha() for ch in text) < 3:
-            return FALLBACK
+            return FALLBACK_LANGUAGE
         language, confidence = self.identifier.classify(text)
-        return str(language) if confidence >= MIN_CONFIDENCE else FALLBACK
+        return str(language) if confidence >= MIN_CONFIDENCE else FALLBACK_LANGUAGE

@@ -25,12 +25,12 @@ from typing import Any
 
 import gradio as gr
 
-from assistant.config import DEFAULT_TOP_K, MAX_QUESTION_CHARS
+from assistant.config import DEFAULT_TOP_K, FALLBACK_LANGUAGE, MAX_QUESTION_CHARS
 from assistant.errors import EmptyQuestion, QuestionError, QuestionTooLong
 from assistant.feedback.question_log import QuestionLog
 from assistant.feedback.store import Store
 from assistant.questions import clean_question
-from assistant.translations import FALLBACK, interface_language, language_notice, words
+from assistant.translations import interface_language, language_notice, words
 from assistant.web.conversation import Conversation, Turn
 from assistant.web.limits import QuestionBudget
 from assistant.web.rendering import reply_html, text_html
@@ -194,10 +194,10 @@ def build_chat(
         choice = {True: "up", False: "down", "Like": "up", "Dislike": "down"}.get(data.liked)
         store.record(turn.reply_id, turn.question, turn.passages, choice)
 
-    english = words(FALLBACK)
+    english = words(FALLBACK_LANGUAGE)
     with gr.Blocks(title=english["title"], analytics_enabled=False) as chat:
         # a hidden box, not a State: the browser needs it too, for the page's lang and dir
-        language = gr.Textbox(FALLBACK, visible=False)
+        language = gr.Textbox(FALLBACK_LANGUAGE, visible=False)
         direction = gr.Textbox("ltr", visible=False)  # from the locale file, for the page
         # each page session gets its own (see there); an idle day and it starts afresh
         conversation = gr.State(Conversation(), time_to_live=IDLE_SESSION_S)
